@@ -1,0 +1,140 @@
+/**
+ * Face analysis with @vladmandic/human (blazeface detector + faceres: 1024-d embedding, age, gender) on
+ * tfjs's wasm backend, loaded fully offline from the model files inside the npm package.
+ *
+ * Loading needs three workarounds (see shared FACTS): human's `exports` map is malformed, so its Node+wasm dist
+ * file is required by path; Node's fetch cannot read `file://` URLs, so a fetch shim serves them from disk;
+ * and the wasm backend must be told where its `.wasm` files are, or it fetches them from a CDN.
+ */
+import { createRequire } from 'node:module';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pad, resize, type RgbImage } from './image.ts';
+
+const require = createRequire(import.meta.url);
+// Resolving the package's main entry (never loaded: it needs tfjs-node) locates the package; its `exports`
+// map hides package.json.
+const humanRoot = path.dirname(path.dirname(require.resolve('@vladmandic/human')));
+const wasmDist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+
+/** What the analyser saw in one image. Attributes and embedding come from the highest-scoring face. */
+export interface FaceAnalysis {
+  /** Faces found at or above the detection threshold. */
+  faces: number;
+  /** Detector score of the best face, 0 if none. */
+  score: number;
+  embedding: Float32Array | null;
+  age: number | null;
+  gender: 'female' | 'male' | 'unknown' | null;
+}
+
+/** Detection and image-preparation settings; part of the embedding cache key. */
+export interface FaceAnalyzerOptions {
+  /** Side, in pixels, every image is resized to before analysis, so real and generated faces match. */
+  size: number;
+  /** Minimum blazeface score for a face to count. */
+  threshold?: number;
+  /** Grey border added on each side, as a fraction of `size`: blazeface misses faces that fill the frame. */
+  padFraction?: number;
+}
+
+/** A loaded face analyser. */
+export interface FaceAnalyzer {
+  analyze(image: RgbImage): Promise<FaceAnalysis>;
+  /** Identifies everything that changes results (settings and human/tfjs versions), for cache keys. */
+  readonly settingsKey: string;
+}
+
+/** A fetch that reads `file://` URLs from disk and leaves every other URL to the real fetch. */
+function fileFetch(realFetch: typeof fetch): typeof fetch {
+  return async (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (!url.startsWith('file://')) return realFetch(input, init);
+    const body = await readFile(fileURLToPath(url));
+    return new Response(body, { headers: { 'content-type': url.endsWith('.json') ? 'application/json' : 'application/octet-stream' } });
+  };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- human ships no types usable through a by-path require
+type Human = any;
+let humanPromise: Promise<Human> | undefined;
+
+/** Loads human once per process (model loading takes ~0.2 s, and tfjs's backend is process-global anyway). */
+function loadHuman(threshold: number): Promise<Human> {
+  humanPromise ??= (async () => {
+    if (!(globalThis.fetch as { seedfaceFileFetch?: boolean }).seedfaceFileFetch) {
+      globalThis.fetch = Object.assign(fileFetch(globalThis.fetch), { seedfaceFileFetch: true });
+    }
+    const wasm = require('@tensorflow/tfjs-backend-wasm');
+    // One thread: the evaluation shares a 2-core machine, and a single thread keeps results reproducible.
+    wasm.setThreadsCount(1);
+    const { Human } = require(path.join(humanRoot, 'dist/human.node-wasm.js'));
+    const human = new Human({
+      backend: 'wasm',
+      wasmPath: `${wasmDist}/`,
+      modelBasePath: `file://${humanRoot}/models/`,
+      debug: false,
+      warmup: 'none',
+      async: false,
+      // Human caches results between similar video frames; every image here must be analysed afresh.
+      cacheSensitivity: 0,
+      filter: { enabled: false },
+      gesture: { enabled: false },
+      body: { enabled: false },
+      hand: { enabled: false },
+      object: { enabled: false },
+      segmentation: { enabled: false },
+      face: {
+        enabled: true,
+        // Up to 4 faces so that "exactly one face" can be judged; no rotation: inputs are aligned faces.
+        detector: { rotation: false, maxDetected: 4, minConfidence: threshold, return: false },
+        // The mesh would re-crop faces by its own landmarks; the detector box alone keeps the embedding simpler.
+        mesh: { enabled: false },
+        iris: { enabled: false },
+        emotion: { enabled: false },
+        attention: { enabled: false },
+        antispoof: { enabled: false },
+        liveness: { enabled: false },
+        description: { enabled: true },
+      },
+    });
+    await human.load();
+    return human;
+  })();
+  return humanPromise;
+}
+
+/**
+ * Loads the analyser. All analysers in one process share one human instance, so they must use the same
+ * threshold.
+ */
+export async function createFaceAnalyzer(options: FaceAnalyzerOptions): Promise<FaceAnalyzer> {
+  const { size, threshold = 0.5, padFraction = 0.25 } = options;
+  const human = await loadHuman(threshold);
+  if (human.config.face.detector.minConfidence !== threshold) throw new Error('createFaceAnalyzer: human already loaded with another threshold');
+  const border = Math.round(size * padFraction);
+  const settingsKey = JSON.stringify({ human: human.version, tfjs: human.tf.version_core, size, threshold, border, mesh: false });
+
+  async function analyze(image: RgbImage): Promise<FaceAnalysis> {
+    const padded = pad(resize(image, size, size), border, [128, 128, 128]);
+    const input = human.tf.tensor4d(Float32Array.from(padded.data), [1, padded.height, padded.width, 3], 'float32');
+    try {
+      const result = await human.detect(input);
+      const faces = [...result.face].sort((a: { boxScore: number }, b: { boxScore: number }) => b.boxScore - a.boxScore);
+      const best = faces[0];
+      if (!best) return { faces: 0, score: 0, embedding: null, age: null, gender: null };
+      return {
+        faces: faces.length,
+        score: best.boxScore,
+        embedding: best.embedding?.length ? Float32Array.from(best.embedding) : null,
+        age: Number.isFinite(best.age) ? best.age : null,
+        gender: best.gender === 'female' || best.gender === 'male' ? best.gender : 'unknown',
+      };
+    } finally {
+      input.dispose();
+    }
+  }
+
+  return { analyze, settingsKey };
+}
