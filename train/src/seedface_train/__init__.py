@@ -1,0 +1,1 @@
+"""seedface training pipeline: faces → VAE → fitted prior → ONNX decoder → quantised → manifest."""

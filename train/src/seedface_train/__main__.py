@@ -1,0 +1,80 @@
+"""Command line: `python -m seedface_train {prepare,train,prior,export,quantize,publish} …`. Each step says what it wrote."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="seedface_train", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("prepare", help="faces (tar shards, folder or CelebA layout) → compact pack")
+    p.add_argument("--data", required=True, help="source folder")
+    p.add_argument("--out", default="train/.cache/faces64.npz")
+    p.add_argument("--size", type=int, default=64)
+    p.add_argument("--quality", type=int, default=95)
+    p.add_argument("--limit", type=int, default=0, help="stop after this many images (0: all)")
+
+    p = sub.add_parser("train", help="train a model from a pack (prepares one first if --data is a folder)")
+    p.add_argument("--preset", default="cpu")
+    p.add_argument("--data", default="train/.cache/faces64.npz", help="a pack, or a source folder to prepare")
+    p.add_argument("--out", default=None, help="run folder (default train/runs/<preset>)")
+    p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="config overrides")
+    p.add_argument("--no-resume", action="store_true")
+
+    p = sub.add_parser("prior", help="fit the latent density of a trained run")
+    p.add_argument("--run", required=True)
+    p.add_argument("--data", default="train/.cache/faces64.npz")
+    p.add_argument("--components", type=int, default=1, help="1: full-covariance Gaussian; >1: mixture")
+
+    p = sub.add_parser("export", help="decoder with the prior folded in → ONNX (fp32), checked against torch")
+    p.add_argument("--run", required=True)
+
+    p = sub.add_parser("quantize", help="fp16 and int8 weight-only variants of the exported ONNX, with PSNR")
+    p.add_argument("--run", required=True)
+
+    p = sub.add_parser("publish", help="copy a run's chosen ONNX into models/ and update models/manifest.json")
+    p.add_argument("--run", required=True)
+    p.add_argument("--variant", default=None, help="fp32, fp16 or int8 (default: the one quantize recommended)")
+    p.add_argument("--name", default="seedface-vae64")
+    p.add_argument("--version", required=True)
+    p.add_argument("--models", default="models")
+    p.add_argument("--no-current", action="store_true", help="add the entry without making it the default")
+
+    args = parser.parse_args(argv)
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # busy-waiting OpenMP threads starve a shared 2-core box
+
+    if args.command == "prepare":
+        from .data import prepare
+        print(json.dumps(prepare(args.data, args.out, args.size, args.quality, args.limit), indent=2))
+    elif args.command == "train":
+        from pathlib import Path
+        from .config import make_config
+        from .data import prepare
+        from .train import Trainer
+        cfg = make_config(args.preset, args.set)
+        pack = args.data
+        if Path(pack).is_dir():
+            pack = f"train/.cache/{Path(pack).name}{cfg.image_size}.npz"
+            if not Path(pack).exists():
+                print(json.dumps(prepare(args.data, pack, cfg.image_size), indent=2))
+        Trainer(cfg, pack, args.out or f"train/runs/{args.preset}").fit(resume=not args.no_resume)
+    elif args.command == "prior":
+        from .prior import fit_run_prior
+        print(json.dumps(fit_run_prior(args.run, args.data, args.components), indent=2))
+    elif args.command == "export":
+        from .export import export_run
+        print(json.dumps(export_run(args.run), indent=2))
+    elif args.command == "quantize":
+        from .quantize import quantize_run
+        print(json.dumps(quantize_run(args.run), indent=2))
+    elif args.command == "publish":
+        from .manifest import publish
+        print(json.dumps(publish(args.run, args.models, args.name, args.version, args.variant, not args.no_current),
+                         indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""Encoders, decoders and the patch discriminator. Plain `nn` modules that run on torch 1.13 and 2.x alike.
+
+Shapes are written for the `cpu` preset (64 px, latent 128); other sizes scale the same way.
+"""
+from __future__ import annotations
+
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .config import Config
+
+
+class Encoder(nn.Module):
+    """Image → (mean, log-variance) of q(z|x). One stride-2 conv per width, then a linear head."""
+
+    def __init__(self, cfg: Config):
+        super().__init__()
+        layers, cin = [], 3
+        for width in cfg.enc_widths:  # [N,3,64,64] → [N,32,32,32] → … → [N,256,4,4]
+            layers += [nn.Conv2d(cin, width, 3, 2, 1), nn.BatchNorm2d(width), nn.LeakyReLU(0.2, inplace=True)]
+            cin = width
+        self.features = nn.Sequential(*layers)
+        side = cfg.image_size >> len(cfg.enc_widths)
+        self.head = nn.Linear(cin * side * side, 2 * cfg.latent_size)  # → [N, 2·128]
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        mean, logvar = self.head(self.features(x).flatten(1)).chunk(2, dim=1)
+        return mean, logvar.clamp(-12.0, 8.0)
+
+
+class UpBlock(nn.Module):
+    """Nearest ×2 upsample then 3×3 conv: no transposed-conv checkerboard, and ORT's wasm fuses Conv+LeakyRelu."""
+
+    def __init__(self, cin: int, cout: int):
+        super().__init__()
+        self.conv = nn.Conv2d(cin, cout, 3, 1, 1)
+        self.norm = nn.BatchNorm2d(cout)  # folded into the conv on export: free at inference
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.leaky_relu(self.norm(self.conv(F.interpolate(x, scale_factor=2.0, mode="nearest"))), 0.2)
+
+
+class Decoder(nn.Module):
+    """z → image in [-1, 1]. A linear stem to 4×4, then one UpBlock per doubling, then a 3×3 conv to RGB."""
+
+    def __init__(self, cfg: Config):
+        super().__init__()
+        widths = cfg.dec_widths
+        assert 4 << (len(widths) - 1) == cfg.image_size, "dec_widths needs one entry per size from 4 px to image_size"
+        self.stem_width = widths[0]
+        self.stem = nn.Linear(cfg.latent_size, widths[0] * 16)  # [N,128] → [N,160·4·4]
+        self.blocks = nn.Sequential(*(UpBlock(a, b) for a, b in zip(widths, widths[1:])))  # → [N,16,64,64]
+        self.to_rgb = nn.Conv2d(widths[-1], 3, 3, 1, 1)  # → [N,3,64,64]
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        x = F.leaky_relu(self.stem(z).reshape(-1, self.stem_width, 4, 4), 0.2)
+        return torch.tanh(self.to_rgb(self.blocks(x)))
+
+
+class SeedEncoder(nn.Module):
+    """The seed article's encoder: three stride-2 convs (32/64/128) and a linear layer to the latent."""
+
+    def __init__(self, cfg: Config):
+        super().__init__()
+        self.features = nn.Sequential(  # [N,3,64,64] → [N,32,32,32] → [N,64,16,16] → [N,128,8,8]
+            nn.Conv2d(3, 32, 3, 2, 1), nn.ReLU(inplace=True),
+            nn.Conv2d(32, 64, 3, 2, 1), nn.ReLU(inplace=True),
+            nn.Conv2d(64, 128, 3, 2, 1), nn.ReLU(inplace=True),
+        )
+        side = cfg.image_size // 8
+        self.head = nn.Linear(128 * side * side, cfg.latent_size)  # → [N,128]
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        mean = self.head(self.features(x).flatten(1))
+        return mean, torch.zeros_like(mean)  # a deterministic encoder: q(z|x) is a point
+
+
+class SeedDecoder(nn.Module):
+    """The seed article's decoder: linear to 128×8×8, then mirrored stride-2 transposed convs and Tanh."""
+
+    def __init__(self, cfg: Config):
+        super().__init__()
+        self.side = cfg.image_size // 8
+        self.stem = nn.Linear(cfg.latent_size, 128 * self.side * self.side)  # [N,128] → [N,128·8·8]
+        self.body = nn.Sequential(  # → [N,64,16,16] → [N,32,32,32] → [N,3,64,64]
+            nn.ConvTranspose2d(128, 64, 3, 2, 1, output_padding=1), nn.ReLU(inplace=True),
+            nn.ConvTranspose2d(64, 32, 3, 2, 1, output_padding=1), nn.ReLU(inplace=True),
+            nn.ConvTranspose2d(32, 3, 3, 2, 1, output_padding=1), nn.Tanh(),
+        )
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.body(F.relu(self.stem(z)).reshape(-1, 128, self.side, self.side))
+
+
+class PatchDiscriminator(nn.Module):
+    """Spectral-norm patch critic: one real/fake logit per ~16 px patch, for a hinge loss that sharpens texture."""
+
+    def __init__(self, width: int = 16, depth: int = 3):
+        super().__init__()
+        sn = nn.utils.spectral_norm
+        layers, cin = [], 3
+        for i in range(depth):  # [N,3,64,64] → [N,32,32,32] → [N,64,16,16] → [N,128,8,8]
+            cout = width << i
+            layers += [sn(nn.Conv2d(cin, cout, 4, 2, 1)), nn.LeakyReLU(0.2, inplace=True)]
+            cin = cout
+        layers.append(sn(nn.Conv2d(cin, 1, 3, 1, 1)))  # → [N,1,8,8]
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+class AutoEncoder(nn.Module):
+    """Encoder + decoder pair; `variational` decides whether training samples z or uses the mean."""
+
+    def __init__(self, cfg: Config):
+        super().__init__()
+        seed = cfg.arch == "seed-ae"
+        self.encoder = SeedEncoder(cfg) if seed else Encoder(cfg)
+        self.decoder = SeedDecoder(cfg) if seed else Decoder(cfg)
+        self.variational = cfg.variational
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        mean, logvar = self.encoder(x)
+        z = mean + torch.randn_like(mean) * (0.5 * logvar).exp() if self.variational and self.training else mean
+        return self.decoder(z), mean, logvar
+
+
+def count_macs(module: nn.Module, example: torch.Tensor) -> int:
+    """Multiply-accumulates of one forward pass on `example` (convs, transposed convs and linears)."""
+    total = 0
+
+    def conv_hook(m, inputs, output):
+        nonlocal total
+        kernel = m.kernel_size[0] * m.kernel_size[1] * (m.in_channels // m.groups)
+        # a transposed conv does its kernel work per *input* position and output channel
+        positions = inputs[0][0, 0].numel() if isinstance(m, nn.ConvTranspose2d) else output[0, 0].numel()
+        total += positions * kernel * m.out_channels
+
+    def linear_hook(m, inputs, output):
+        nonlocal total
+        total += m.in_features * m.out_features
+
+    hooks = [m.register_forward_hook(conv_hook) for m in module.modules() if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d))]
+    hooks += [m.register_forward_hook(linear_hook) for m in module.modules() if isinstance(m, nn.Linear)]
+    with torch.no_grad():
+        module(example[:1])
+    for h in hooks:
+        h.remove()
+    return total
+
+
+def count_params(module: nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+def kl_divergence(mean: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """KL(q(z|x) || N(0, I)) summed over latent dims, averaged over the batch."""
+    return 0.5 * (mean.pow(2) + logvar.exp() - 1.0 - logvar).sum(dim=1).mean()
+
+
