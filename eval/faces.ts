@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pad, resize, type RgbImage } from './image.ts';
+import { pad, type RgbImage } from './image';
 
 const require = createRequire(import.meta.url);
 // Resolving the package's main entry (never loaded: it needs tfjs-node) locates the package; its `exports`
@@ -31,7 +31,7 @@ export interface FaceAnalysis {
 
 /** Detection and image-preparation settings; part of the embedding cache key. */
 export interface FaceAnalyzerOptions {
-  /** Side, in pixels, every image is resized to before analysis, so real and generated faces match. */
+  /** Side, in pixels, of every analysed image: real faces are resized to the model's size so both sets match. */
   size: number;
   /** Minimum blazeface score for a face to count. */
   threshold?: number;
@@ -117,7 +117,8 @@ export async function createFaceAnalyzer(options: FaceAnalyzerOptions): Promise<
   const settingsKey = JSON.stringify({ human: human.version, tfjs: human.tf.version_core, size, threshold, border, mesh: false });
 
   async function analyze(image: RgbImage): Promise<FaceAnalysis> {
-    const padded = pad(resize(image, size, size), border, [128, 128, 128]);
+    if (image.width !== size || image.height !== size) throw new Error(`analyze: expected a ${size}x${size} image, got ${image.width}x${image.height}`);
+    const padded = pad(image, border, [128, 128, 128]);
     const input = human.tf.tensor4d(Float32Array.from(padded.data), [1, padded.height, padded.width, 3], 'float32');
     try {
       const result = await human.detect(input);

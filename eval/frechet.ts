@@ -8,7 +8,7 @@
  * √((n₁−1)(n₂−1)), i.e. the sum of square roots of the eigenvalues of the small symmetric matrix (ABᵀ)(ABᵀ)ᵀ.
  * This is exact, needs no regularisation, and costs O(n₁n₂d + min(n₁,n₂)³).
  */
-import { symmetricEigenvalues } from './eigen.ts';
+import { symmetricEigenvalues } from './eigen';
 
 /** Column means of the vectors and the vectors minus those means, in float64. */
 function centre(vectors: readonly ArrayLike<number>[], dim: number): { mean: Float64Array; centred: Float64Array[] } {

@@ -1,7 +1,7 @@
 /** Decoding JPEG/PNG bytes to RGB and encoding RGB to PNG, with small pure-JS codecs (jpeg-js, fast-png). */
 import jpeg from 'jpeg-js';
 import { convertIndexedToRgb, decode as decodePngBytes, encode as encodePngBytes, hasPngSignature } from 'fast-png';
-import type { RgbImage } from './image.ts';
+import type { RgbImage } from './image';
 
 /** Drops the alpha channel (or expands grey) of `channels`-per-pixel 8-bit data. */
 function toRgb(width: number, height: number, pixels: ArrayLike<number>, channels: number): RgbImage {

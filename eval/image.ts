@@ -1,4 +1,5 @@
-/** 8-bit RGB rasters and the few operations the evaluation needs (crop, pad, resize). */
+/** 8-bit RGB rasters and the few operations the evaluation needs (crop, pad, resize, decoder output to pixels). */
+import { renderRgba } from '../src/runtime/image';
 
 /** Interleaved 8-bit RGB pixels, row-major, no padding between rows. */
 export interface RgbImage {
@@ -40,58 +41,36 @@ export function pad(image: RgbImage, border: number, rgb: readonly [number, numb
   return out;
 }
 
-/**
- * One axis of an area-average resampling: for each output pixel, the weights of the input pixels its footprint
- * covers. Exact box filtering for any shrink factor (a 2x shrink averages 2x2 blocks), so downsampled real
- * faces are not aliased.
- */
-function areaWeights(inSize: number, outSize: number): { first: number; weights: number[] }[] {
-  const scale = inSize / outSize;
-  return Array.from({ length: outSize }, (_, o) => {
-    const start = o * scale, end = start + scale;
-    const first = Math.floor(start);
-    const weights: number[] = [];
-    for (let i = first; i < Math.min(Math.ceil(end), inSize); i++) weights.push((Math.min(end, i + 1) - Math.max(start, i)) / scale);
-    return { first, weights };
-  });
-}
-
-/** One axis of bilinear interpolation with pixel centres at i + 0.5 and clamped edges. */
-function bilinearWeights(inSize: number, outSize: number): { first: number; weights: number[] }[] {
-  const scale = inSize / outSize;
-  return Array.from({ length: outSize }, (_, o) => {
-    const position = Math.min(Math.max((o + 0.5) * scale - 0.5, 0), inSize - 1);
-    const first = Math.min(Math.floor(position), inSize - 2);
-    if (first < 0) return { first: 0, weights: [1] };
-    const t = position - first;
-    return { first, weights: [1 - t, t] };
-  });
-}
-
-/** Resizes with an area average when shrinking and bilinear interpolation when enlarging, axis by axis. */
-export function resize(image: RgbImage, width: number, height: number): RgbImage {
-  if (width === image.width && height === image.height) return image;
-  const xs = width <= image.width ? areaWeights(image.width, width) : bilinearWeights(image.width, width);
-  const ys = height <= image.height ? areaWeights(image.height, height) : bilinearWeights(image.height, height);
-  const rows = new Float64Array(image.height * width * 3); // horizontal pass
-  for (let y = 0; y < image.height; y++) {
-    for (let x = 0; x < width; x++) {
-      const { first, weights } = xs[x];
-      for (let c = 0; c < 3; c++) {
-        let sum = 0;
-        for (let k = 0; k < weights.length; k++) sum += weights[k] * image.data[(y * image.width + first + k) * 3 + c];
-        rows[(y * width + x) * 3 + c] = sum;
-      }
-    }
-  }
+/** RGB bytes from RGBA bytes (alpha dropped). */
+function rgbaToRgb(rgba: Uint8Array, width: number, height: number): RgbImage {
   const data = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    const { first, weights } = ys[y];
-    for (let i = 0; i < width * 3; i++) {
-      let sum = 0;
-      for (let k = 0; k < weights.length; k++) sum += weights[k] * rows[(first + k) * width * 3 + i];
-      data[y * width * 3 + i] = Math.min(255, Math.max(0, Math.round(sum)));
-    }
-  }
+  for (let i = 0; i < width * height; i++) data.set(rgba.subarray(i * 4, i * 4 + 3), i * 3);
   return { width, height, data };
+}
+
+/**
+ * Decoder output (3 float planes of `srcSize`², values in `valueRange`) as an RGB image of `size`², through the
+ * service's own renderer, so the evaluation scores exactly the pixels the service serves.
+ */
+export function planesToImage(planes: Float32Array, srcSize: number, size: number, valueRange: readonly [number, number]): RgbImage {
+  return rgbaToRgb(renderRgba(planes, srcSize, { size, shape: 'square', valueRange }), size, size);
+}
+
+/**
+ * A square image resized to `size`² with the service's resampler (area average when shrinking, bicubic when
+ * enlarging), so real faces are brought to a model's resolution the same way its own output would be.
+ */
+export function resizeSquare(image: RgbImage, size: number): RgbImage {
+  if (image.width !== image.height) throw new Error('resizeSquare: image is not square');
+  if (image.width === size) return image;
+  const n = image.width * image.height;
+  const planes = new Float32Array(3 * n);
+  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) planes[c * n + i] = image.data[i * 3 + c];
+  return planesToImage(planes, image.width, size, [0, 255]);
+}
+
+/** The largest centred square of an image. */
+export function centreSquare(image: RgbImage): RgbImage {
+  const side = Math.min(image.width, image.height);
+  return crop(image, (image.width - side) >> 1, (image.height - side) >> 1, side, side);
 }

@@ -1,0 +1,112 @@
+/**
+ * `npm run eval -- --model models/<file>.onnx --real <shards|folder> [--train <shards>] [--n 1000]`
+ *
+ * Scores a decoder's faces for seeds "0".."n-1" against real faces with a face-recognition model and writes
+ * `report.json`, `report.md`, `contact-sheet.png` and `nn-histogram.png` to the output folder.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { evaluate } from './evaluate';
+import { encodePng } from './image-codec';
+import { resolveDecoderSpec } from './model-spec';
+import { markdownReport, type EvalReport } from './report';
+
+const USAGE = `usage: npm run eval -- --model FILE.onnx --real SRC... [options]
+
+  --model FILE     ONNX decoder; its facts come from manifest.json next to it (entry whose "file" matches)
+  --real SRC...    held-out real faces: WebDataset .tar shards, folders of images or images;
+                   ranges like faces128-{000000..000020}.tar are expanded
+  --train SRC...   training faces for the memorisation figure and the same-n FFD floor (optional)
+  --n N            generated faces (seeds "0".."N-1") and real faces used (default 1000)
+  --train-n N      training faces used (default: N)
+  --latent D       latent size, for a model with no manifest entry (overrides the manifest)
+  --size S         output size, likewise
+  --range LO,HI    decoder values mapped to 0 and 255, likewise (default for bare models: -1,1)
+  --threshold T    detector score for a face to count (default 0.5)
+  --out DIR        output folder (default eval-out/<model>-n<N>)
+  --cache DIR      cache of real-face analyses (default eval-out/cache)`;
+
+/** Flags and their values; a flag takes every following argument up to the next flag. */
+function parseArgs(argv: readonly string[]): Map<string, string[]> {
+  const args = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const arg of argv) {
+    if (arg.startsWith('--')) {
+      current = [];
+      args.set(arg.slice(2), current);
+    } else if (current) {
+      current.push(arg);
+    } else {
+      throw new Error(`unexpected argument ${arg}`);
+    }
+  }
+  return args;
+}
+
+function single(args: Map<string, string[]>, name: string): string | undefined {
+  const values = args.get(name);
+  if (values && values.length !== 1) throw new Error(`--${name} takes one value`);
+  return values?.[0];
+}
+
+function integer(args: Map<string, string[]>, name: string): number | undefined {
+  const value = single(args, name);
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new Error(`--${name} must be a positive integer`);
+  return Number(value);
+}
+
+/** Runs the command with the given arguments (without node and script). */
+export async function main(argv: readonly string[]): Promise<EvalReport> {
+  const args = parseArgs(argv);
+  const known = ['model', 'real', 'train', 'n', 'train-n', 'latent', 'size', 'range', 'threshold', 'out', 'cache', 'help'];
+  const unknown = [...args.keys()].filter((k) => !known.includes(k));
+  if (args.has('help') || unknown.length || !args.get('model')?.length || !args.get('real')?.length) {
+    throw new Error(`${unknown.length ? `unknown option --${unknown[0]}\n` : ''}${USAGE}`);
+  }
+  const range = single(args, 'range')?.split(',').map(Number);
+  if (range && (range.length !== 2 || range.some((v) => !Number.isFinite(v)))) throw new Error('--range takes LO,HI');
+  const spec = await resolveDecoderSpec(single(args, 'model') as string, {
+    latentSize: integer(args, 'latent'),
+    imageSize: integer(args, 'size'),
+    valueRange: range as [number, number] | undefined,
+  });
+  const n = integer(args, 'n') ?? 1000;
+  const threshold = Number(single(args, 'threshold') ?? 0.5);
+  if (!(threshold > 0 && threshold < 1)) throw new Error('--threshold must be between 0 and 1');
+  const out = single(args, 'out') ?? path.join('eval-out', `${spec.name}${spec.version ? `-${spec.version}` : ''}-n${n}`);
+
+  const { report, sheet, histogram } = await evaluate({
+    spec,
+    n,
+    real: args.get('real') as string[],
+    train: args.get('train') ?? [],
+    trainN: integer(args, 'train-n') ?? n,
+    cacheDir: single(args, 'cache') ?? path.join('eval-out', 'cache'),
+    threshold,
+  });
+  const files = {
+    json: path.join(out, 'report.json'),
+    markdown: path.join(out, 'report.md'),
+    contactSheet: path.join(out, 'contact-sheet.png'),
+    histogram: histogram ? path.join(out, 'nn-histogram.png') : null,
+  };
+  const full: EvalReport = { ...report, files };
+  const markdown = markdownReport(full);
+  await mkdir(out, { recursive: true });
+  await writeFile(files.json, `${JSON.stringify(full, null, 2)}\n`);
+  await writeFile(files.markdown, markdown);
+  await writeFile(files.contactSheet, encodePng(sheet));
+  if (histogram && files.histogram) await writeFile(files.histogram, encodePng(histogram));
+  process.stdout.write(`\n${markdown}\nwrote ${Object.values(files).filter(Boolean).join(', ')}\n`);
+  return full;
+}
+
+// Run only when started as a script, so tests can import `main`.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

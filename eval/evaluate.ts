@@ -1,0 +1,108 @@
+/** The evaluation pipeline: generate and analyse faces, analyse the real sets, compute every figure. */
+import { AnalysisCache } from './analysis-cache';
+import { analyseGenerated, analyseRealSet } from './analyse';
+import { contactSheet, type SheetTile } from './contact-sheet';
+import { createFaceAnalyzer } from './faces';
+import { frechetDistance } from './frechet';
+import { openGenerator } from './generate';
+import type { RgbImage } from './image';
+import {
+  attributeSpread,
+  detectedEmbeddings,
+  detectionRate,
+  isDetected,
+  meanPairwiseDistance,
+  median,
+  nearestDistances,
+  totalVariation,
+} from './metrics';
+import type { DecoderSpec } from './model-spec';
+import { histogramPlot } from './plot';
+import type { EvalReport } from './report';
+
+/** What to evaluate and against what. */
+export interface EvalOptions {
+  spec: DecoderSpec;
+  n: number;
+  real: string[];
+  train: string[];
+  trainN: number;
+  cacheDir: string;
+  threshold: number;
+}
+
+/** Faces shown on the contact sheet. */
+const SHEET_FACES = 64;
+
+/** Fréchet distance, or NaN when a set has fewer than two detected faces. */
+function ffd(x: Float32Array[], y: Float32Array[]): number {
+  return x.length >= 2 && y.length >= 2 ? frechetDistance(x, y) : NaN;
+}
+
+/** Runs the whole evaluation; the caller writes the files. */
+export async function evaluate(options: EvalOptions): Promise<{ report: Omit<EvalReport, 'files'>; sheet: RgbImage; histogram: RgbImage | null }> {
+  const { spec, n, threshold } = options;
+  const started = performance.now();
+  const analyzer = await createFaceAnalyzer({ size: spec.imageSize, threshold });
+  const cache = new AnalysisCache(options.cacheDir, analyzer.settingsKey);
+
+  let t = performance.now();
+  const real = await analyseRealSet('real', options.real, n, analyzer, spec.imageSize, cache);
+  const realSeconds = (performance.now() - t) / 1000;
+  t = performance.now();
+  const train = options.train.length
+    ? await analyseRealSet('train', options.train, options.trainN, analyzer, spec.imageSize, cache)
+    : { ids: [], analyses: [] };
+  const trainSeconds = (performance.now() - t) / 1000;
+
+  t = performance.now();
+  const tiles: SheetTile[] = [];
+  const generated = await analyseGenerated(n, await openGenerator(spec), analyzer, (face, analysis) => {
+    if (tiles.length < SHEET_FACES) tiles.push({ image: face.image, detected: isDetected(analysis) });
+  });
+  const generatedSeconds = (performance.now() - t) / 1000;
+
+  t = performance.now();
+  const genEmb = detectedEmbeddings(generated), realEmb = detectedEmbeddings(real.analyses), trainEmb = detectedEmbeddings(train.analyses);
+  const half = Math.floor(realEmb.length / 2);
+  const realA = realEmb.slice(0, half), realB = realEmb.slice(half, 2 * half);
+  const diversityGen = meanPairwiseDistance(genEmb), diversityReal = meanPairwiseDistance(realEmb);
+  const nnGen = nearestDistances(genEmb, trainEmb), nnReal = nearestDistances(realEmb, trainEmb);
+  const attrGen = attributeSpread(generated), attrReal = attributeSpread(real.analyses);
+  const report: Omit<EvalReport, 'files'> = {
+    model: { ...spec },
+    settings: { n, real: options.real, train: options.train, trainN: train.analyses.length, analyzer: analyzer.settingsKey },
+    counts: {
+      generated: generated.length,
+      generatedDetected: genEmb.length,
+      real: real.analyses.length,
+      realDetected: realEmb.length,
+      train: train.analyses.length,
+      trainDetected: trainEmb.length,
+    },
+    figures: {
+      detectionRate: { generated: detectionRate(generated), real: detectionRate(real.analyses) },
+      ffd: {
+        generatedVsReal: ffd(genEmb, realEmb),
+        realHalves: ffd(realA, realB),
+        generatedVsRealHalf: ffd(genEmb.slice(0, half), realB),
+        // Only a training sample at least as large as the real one gives a floor at the same n.
+        trainVsReal: trainEmb.length >= realEmb.length ? ffd(trainEmb.slice(0, realEmb.length), realEmb) : NaN,
+        halfSize: half,
+      },
+      diversity: { generated: diversityGen, real: diversityReal, ratio: diversityGen / diversityReal },
+      memorisation: { generatedMedian: median(nnGen), realMedian: median(nnReal), ratio: median(nnGen) / median(nnReal) },
+      attributes: { generated: attrGen, real: attrReal, ageTotalVariation: totalVariation(attrGen.ageShares, attrReal.ageShares) },
+    },
+    seconds: { total: 0, perGeneratedFace: generatedSeconds / Math.max(1, n), real: realSeconds, train: trainSeconds, generated: generatedSeconds, figures: 0 },
+  };
+  const histogram = trainEmb.length
+    ? histogramPlot('distance to nearest training face', 'faceres embedding distance (euclidean)', [
+        { label: 'generated', values: nnGen, colour: [230, 120, 20] },
+        { label: 'held-out real', values: nnReal, colour: [40, 100, 220] },
+      ])
+    : null;
+  report.seconds.figures = (performance.now() - t) / 1000;
+  report.seconds.total = (performance.now() - started) / 1000;
+  return { report, sheet: contactSheet(tiles), histogram };
+}
