@@ -121,7 +121,8 @@ class Trainer:
                  "ema": self.ema.module.state_dict() if self.ema else None,
                  "disc": self.disc.state_dict() if self.disc else None,
                  "disc_opt": self.disc_opt.state_dict() if self.disc else None,
-                 "plateau": self.plateau.state_dict() if self.plateau else None}
+                 "plateau": self.plateau.state_dict() if self.plateau else None,
+                 "rng": torch.get_rng_state()}
         path = self.out / "ckpt.pt"
         torch.save(state, path.with_suffix(".tmp"))
         path.with_suffix(".tmp").replace(path)  # a crash mid-write must not destroy the last good checkpoint
@@ -143,6 +144,7 @@ class Trainer:
             self.disc_opt.load_state_dict(state["disc_opt"])
         if self.plateau:
             self.plateau.load_state_dict(state["plateau"])
+        torch.set_rng_state(state["rng"])  # reparameterisation and critic draws continue as if never stopped
         return True
 
     # -- one step ----------------------------------------------------------------------------------------------------
@@ -205,7 +207,8 @@ class Trainer:
         return save_grid([samples[:8], samples[8:16], real, recon, row], self.out / "samples" / f"{name}.png")
 
     # -- the loop ----------------------------------------------------------------------------------------------------
-    def fit(self, resume: bool = True) -> dict:
+    def fit(self, resume: bool = True, until: int | None = None) -> dict:
+        """Train to the end of the budget (or stop after step `until`, as an interruption would; resume continues)."""
         cfg = self.cfg
         if resume and self.load_checkpoint():
             print(f"resumed from {self.out / 'ckpt.pt'} at step {self.step}")
@@ -213,6 +216,9 @@ class Trainer:
         bar = tqdm(total=cfg.steps, initial=self.step, desc=f"train {cfg.arch}", dynamic_ncols=True)
         last, started = {}, time.time() - self.elapsed
         while progress(cfg, self.step, self.elapsed) < 1.0:
+            if until is not None and self.step >= until:
+                self.save_checkpoint()
+                return {}
             self.model.train()
             last = self.train_step()
             self.step += 1

@@ -1,0 +1,68 @@
+"""Decoder (prior folded in) → ONNX, checked against torch in onnxruntime."""
+from __future__ import annotations
+
+import copy
+import inspect
+import json
+from pathlib import Path
+
+import numpy as np
+import onnx
+import torch
+import torch.nn as nn
+
+from .model import count_macs, count_params
+from .ort import ort_run
+from .prior import fold_prior
+from .runs import load_run
+
+OPSET = 17  # torch 1.13's maximum; also what onnxruntime-web 1.30 runs everywhere
+
+
+def served_decoder(run: str | Path) -> tuple[nn.Module, int]:
+    """The decoder the service runs: standard-normal ε in, image in [-1, 1] out. Returns it and the latent size."""
+    run = Path(run)
+    cfg, model = load_run(run)
+    decoder = copy.deepcopy(model.decoder).eval()
+    prior = run / "prior.pt"
+    if prior.exists():
+        p = torch.load(prior)
+        fold_prior(decoder.stem, p["mean"], p["chol"])
+    return decoder, cfg.latent_size
+
+
+def export_onnx(decoder: nn.Module, latent_size: int, path: str | Path) -> Path:
+    """Write `decoder` as ONNX: input `z` float32 [N, D] (dynamic N), output `image` float32 [N, 3, H, W]."""
+    path = Path(path)
+    kwargs = {}
+    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+        kwargs["dynamo"] = False  # one exporter on torch 1.13 and 2.x (2.9+ defaults to dynamo)
+    torch.onnx.export(decoder, torch.zeros(1, latent_size), str(path), input_names=["z"], output_names=["image"],
+                      dynamic_axes={"z": {0: "batch"}, "image": {0: "batch"}}, opset_version=OPSET,
+                      do_constant_folding=True, **kwargs)
+    onnx.checker.check_model(onnx.load(str(path)))
+    return path
+
+
+def check_against_torch(decoder: nn.Module, path: str | Path, latent_size: int, n: int = 64) -> float:
+    """Largest absolute difference between torch and onnxruntime on `n` fixed draws."""
+    z = torch.randn(n, latent_size, generator=torch.Generator().manual_seed(7))
+    with torch.no_grad():
+        expected = decoder(z).numpy()
+    got, _ = ort_run(path, z.numpy())
+    return float(np.abs(got - expected).max())
+
+
+def export_run(run: str | Path) -> dict:
+    """Export a run's served decoder to `<run>/decoder.fp32.onnx`; writes `export.json` with MACs and the check."""
+    run = Path(run)
+    decoder, latent_size = served_decoder(run)
+    path = export_onnx(decoder, latent_size, run / "decoder.fp32.onnx")
+    graph = onnx.load(str(path)).graph
+    report = {"onnx": str(path), "opset": OPSET, "latent_size": latent_size,
+              "image_size": int(decoder(torch.zeros(1, latent_size)).shape[-1]),
+              "macs": count_macs(decoder, torch.zeros(1, latent_size)), "parameters": count_params(decoder),
+              "ops": sorted({node.op_type for node in graph.node}), "prior_folded": (run / "prior.pt").exists(),
+              "max_abs_diff_vs_torch": check_against_torch(decoder, path, latent_size)}
+    (run / "export.json").write_text(json.dumps(report, indent=2))
+    return report

@@ -1,0 +1,73 @@
+"""Publishing: copy a run's chosen decoder into `models/` and record its manifest entry (see models/README.md)."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+
+DATASET = ("faces128 (../shared/faces): 40,634 aligned CelebA and UTKFace faces (train split), 64x64 "
+           "(Lanczos from 128x128)")
+LICENSE = ("Trained on CelebA and UTKFace, which are licensed for non-commercial research only: so are these weights "
+           "and the faces they draw.")
+VERSION_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]{0,31}$")
+
+
+def sha256_file(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _read(path: Path) -> dict:
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def model_entry(run: Path, name: str, version: str, variant: str, file: str, sha256: str, size: int) -> dict:
+    """The manifest entry for a run's exported decoder: every field the service and a reader need."""
+    export, summary = _read(run / "export.json"), _read(run / "summary.json")
+    quant, prior = _read(run / "quantize.json"), _read(run / "prior.json")
+    final = summary.get("final", {})
+    return {
+        "name": name, "version": version, "file": file, "sha256": sha256, "bytes": size,
+        "latentSize": export["latent_size"], "imageSize": export["image_size"], "input": "z", "output": "image",
+        "layout": "NCHW", "valueRange": [-1, 1],
+        "quantization": {"fp32": "fp32", "fp16": "fp16", "int8": "int8-weights"}[variant],
+        "parameters": export["parameters"], "macs": export["macs"], "opset": export["opset"],
+        "prior": prior.get("kind", "none (decoder samples N(0, I) directly)"),
+        "dataset": DATASET, "license": LICENSE,
+        "training": {"preset": summary.get("preset_config", {}).get("arch"), "config": summary.get("preset_config"),
+                     "device": summary.get("device"), "wallTimeSeconds": summary.get("wall_time_s"),
+                     "steps": summary.get("steps"), "epochs": summary.get("epochs"), "torch": summary.get("torch"),
+                     "finalLosses": {k: round(v, 5) for k, v in final.items() if isinstance(v, float)}},
+        "quantizationReport": quant.get("variants"),
+        "eval": _read(run / "eval.json") or None,
+    }
+
+
+def publish(run: str | Path, models: str | Path, name: str, version: str, variant: str | None = None,
+            make_current: bool = True) -> dict:
+    """Copy `decoder.<variant>.onnx` (default: quantize's choice) and its sample sheet into `models/`, update the
+    manifest. A version is never reused for different bytes."""
+    run, models = Path(run), Path(models)
+    if not VERSION_PATTERN.match(version):
+        raise SystemExit(f"version {version!r} must match {VERSION_PATTERN.pattern}")
+    variant = variant or _read(run / "quantize.json").get("default", "fp32")
+    source = run / f"decoder.{variant}.onnx"
+    file = f"{name}-{version}.onnx"
+    sha = sha256_file(source)
+    manifest_path = models / "manifest.json"
+    manifest = _read(manifest_path) or {"current": version, "models": []}
+    clash = next((m for m in manifest["models"] if m["version"] == version), None)
+    if clash and clash["sha256"] != sha:
+        raise SystemExit(f"version {version} already names other weights: pick a new version")
+    models.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, models / file)
+    entry = model_entry(run, name, version, variant, file, sha, source.stat().st_size)
+    sheets = sorted((run / "samples").glob("*.png"))
+    if sheets:
+        shutil.copyfile(sheets[-1], models / f"{name}-{version}.png")
+    manifest["models"] = [m for m in manifest["models"] if m["version"] != version] + [entry]
+    if make_current:
+        manifest["current"] = version
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+    return {"manifest": str(manifest_path), "model": str(models / file), "sha256": sha, "variant": variant}

@@ -1,0 +1,82 @@
+"""Prior fold-in, ONNX export (checked in onnxruntime), quantisation bounds and publishing."""
+import json
+
+import numpy as np
+import onnx
+import pytest
+import torch
+
+from seedface_train.export import export_run, served_decoder
+from seedface_train.manifest import publish, sha256_file
+from seedface_train.ort import ort_run
+from seedface_train.prior import fit_gaussian, fold_prior
+from seedface_train.quantize import MIN_PSNR_DB, quantize_run
+from seedface_train.runs import load_run
+
+
+def test_folded_prior_equals_sampling_the_prior(trained_run):
+    _, model = load_run(trained_run)
+    prior = torch.load(trained_run / "prior.pt")
+    folded, _ = served_decoder(trained_run)
+    eps = torch.randn(16, 8, generator=torch.Generator().manual_seed(0))
+    z = prior["mean"].float() + eps @ prior["chol"].float().T
+    with torch.no_grad():
+        assert torch.allclose(folded(eps), model.decoder(z), atol=1e-5)
+
+
+def test_fitted_gaussian_recovers_a_known_covariance():
+    rng = torch.Generator().manual_seed(0)
+    a = torch.randn(4, 4, generator=rng, dtype=torch.float64)
+    samples = torch.randn(200_000, 4, generator=rng, dtype=torch.float64) @ a.T + 3.0
+    mean, chol = fit_gaussian(samples)
+    assert torch.allclose(mean, torch.full((4,), 3.0, dtype=torch.float64), atol=0.02)
+    assert torch.allclose(chol @ chol.T, a @ a.T, rtol=0.05, atol=0.05)
+
+
+def test_fold_prior_is_exact_for_a_linear_layer():
+    layer = torch.nn.Linear(3, 5).double()
+    reference = torch.nn.Linear(3, 5).double()
+    reference.load_state_dict(layer.state_dict())
+    mean, chol = torch.tensor([1.0, -2.0, 0.5], dtype=torch.float64), torch.tril(torch.rand(3, 3, dtype=torch.float64)) + torch.eye(3, dtype=torch.float64)
+    fold_prior(layer, mean, chol)
+    eps = torch.randn(7, 3, dtype=torch.float64)
+    with torch.no_grad():
+        assert torch.allclose(layer(eps), reference(mean + eps @ chol.T))
+
+
+@pytest.fixture(scope="module")
+def exported(trained_run):
+    return export_run(trained_run)
+
+
+def test_onnx_matches_torch_in_onnxruntime(trained_run, exported):
+    assert exported["max_abs_diff_vs_torch"] < 1e-4
+    model = onnx.load(exported["onnx"])
+    assert model.opset_import[0].version <= 17
+    assert "BatchNormalization" not in exported["ops"]  # folded into the convs at export
+    decoder, _ = served_decoder(trained_run)
+    z = np.random.default_rng(1).standard_normal((3, 8)).astype(np.float32)  # a batch size other than the export's
+    out, _ = ort_run(exported["onnx"], z)
+    with torch.no_grad():
+        np.testing.assert_allclose(out, decoder(torch.from_numpy(z)).numpy(), atol=1e-4)
+
+
+def test_quantised_variants_match_fp32_within_the_bound(trained_run, exported):
+    report = quantize_run(trained_run, repeat=2)
+    for name in ("fp16", "int8"):
+        assert report["variants"][name]["psnr_db_vs_fp32"] >= MIN_PSNR_DB
+    assert report["variants"]["fp16"]["bytes"] < 0.6 * report["variants"]["fp32"]["bytes"]
+    assert report["default"] in report["variants"]
+
+
+def test_publish_writes_a_manifest_whose_sha_is_right(trained_run, exported, tmp_path):
+    quantize_run(trained_run, repeat=1)
+    result = publish(trained_run, tmp_path, "tiny", "t1", variant="fp16")
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    entry = manifest["models"][0]
+    assert manifest["current"] == "t1"
+    assert entry["sha256"] == sha256_file(tmp_path / entry["file"]) == result["sha256"]
+    assert entry["latentSize"] == 8 and entry["imageSize"] == 16 and entry["quantization"] == "fp16"
+    assert "non-commercial" in entry["license"]
+    with pytest.raises(SystemExit):
+        publish(trained_run, tmp_path, "tiny", "t1", variant="fp32")  # same version, other bytes

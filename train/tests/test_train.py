@@ -1,0 +1,42 @@
+import json
+
+import torch
+
+from seedface_train.config import make_config
+from seedface_train.train import Trainer
+
+
+def test_a_few_steps_lower_the_loss(pack, tmp_path):
+    cfg = make_config("tiny", ["steps=60", "adv_weight=0", "eval_every=1000", "sample_every=1000"])
+    Trainer(cfg, pack, tmp_path).fit()
+    rows = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    losses = [r["l1"] + r["mse"] for r in rows if "l1" in r]
+    assert losses[-1] < 0.8 * losses[0]
+
+
+def test_resume_continues_exactly(pack, tmp_path):
+    cfg = make_config("tiny", ["steps=20", "ckpt_every=10"])
+    straight = Trainer(cfg, pack, tmp_path / "straight")
+    straight.fit()
+    Trainer(cfg, pack, tmp_path / "resumed").fit(until=10)
+    resumed = Trainer(cfg, pack, tmp_path / "resumed")
+    resumed.fit()
+    assert resumed.step == 20
+    for a, b in zip(straight.model.state_dict().values(), resumed.model.state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_run_folder_records_config_samples_and_summary(trained_run):
+    assert json.loads((trained_run / "config.json").read_text())["image_size"] == 16
+    assert list((trained_run / "samples").glob("step-*.png"))
+    summary = json.loads((trained_run / "summary.json").read_text())
+    assert summary["steps"] == 20 and "val_mse" in summary["final"]
+
+
+def test_seed_ae_preset_is_the_articles_network():
+    from seedface_train.model import AutoEncoder, count_macs, count_params
+    model = AutoEncoder(make_config("seed-ae"))
+    # Linear 128→128·8·8, ConvT 128→64, 64→32, 32→3 (3×3, stride 2), with biases: the article's 1.15 M
+    assert count_params(model.decoder) == (128 * 8192 + 8192) + (128 * 64 * 9 + 64) + (64 * 32 * 9 + 32) + (32 * 3 * 9 + 3)
+    # per input position of each transposed conv: 8², 16², 32² positions × 9 × cin × cout; plus the linear
+    assert count_macs(model.decoder, torch.zeros(1, 128)) == 128 * 8192 + 64 * 9 * 128 * 64 + 256 * 9 * 64 * 32 + 1024 * 9 * 32 * 3
