@@ -1,0 +1,73 @@
+/**
+ * The built worker in workerd, through Miniflare's API; shared by the tests, the vectors script and the benchmark.
+ *
+ * Miniflare's own module scan cannot follow onnxruntime-web's dynamic import, so the worker is bundled by
+ * `wrangler deploy --dry-run` and its output modules are listed explicitly.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Miniflare } from 'miniflare';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+/** Must match wrangler.toml. */
+const COMPATIBILITY_DATE = '2026-04-20';
+
+/** Runs wrangler offline, without telemetry. */
+export function wrangler(args: string[], options: { stdio?: 'inherit' | 'pipe' } = {}): string {
+  const out = execFileSync(join(ROOT, 'node_modules/.bin/wrangler'), args, {
+    cwd: ROOT,
+    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false' },
+    stdio: options.stdio ?? 'pipe',
+  });
+  return out ? out.toString() : '';
+}
+
+/** Bundles `entry` (default: wrangler.toml's main) into `outdir` (relative to the repo root); returns its path. */
+export async function buildWorker(outdir: string, entry?: string): Promise<string> {
+  const dir = join(ROOT, outdir);
+  wrangler(['deploy', ...(entry ? [entry] : []), '--dry-run', '--outdir', dir]);
+  return dir;
+}
+
+/** The folder with manifest.json and decoders the tests and scripts use; SEEDFACE_MODELS_DIR overrides `models/`. */
+export const MODELS_DIR = resolve(ROOT, process.env.SEEDFACE_MODELS_DIR ?? 'models');
+
+/** The manifest in {@link MODELS_DIR}. */
+export function readManifest(): { current: string; models: Array<{ version: string; file: string; sha256: string; latentSize: number; imageSize: number }> } {
+  const path = join(MODELS_DIR, 'manifest.json');
+  if (!existsSync(path)) throw new Error(`${path} is missing: the tests need a decoder and its manifest (see models/README.md)`);
+  return JSON.parse(readFileSync(path, 'utf8'));
+}
+
+/** A running worker. */
+export interface RunningWorker {
+  mf: Miniflare;
+  /** GET (or any method) against the worker; `path` starts with `/`. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  /** Puts `manifest.json` and every file it names from {@link MODELS_DIR} into the MODELS bucket. */
+  putModels(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+/** Starts the worker bundled in `dir` in a fresh workerd with an empty in-memory MODELS bucket and cache. */
+export async function startWorker(dir: string): Promise<RunningWorker> {
+  const modules = readdirSync(dir)
+    .filter((f) => f.endsWith('.js') || f.endsWith('.wasm'))
+    .map((f) => ({ type: f.endsWith('.wasm') ? ('CompiledWasm' as const) : ('ESModule' as const), path: join(dir, f) }))
+    .sort((a, b) => Number(b.path.endsWith('index.js')) - Number(a.path.endsWith('index.js')));
+  const mf = new Miniflare({ modulesRoot: dir, modules, compatibilityDate: COMPATIBILITY_DATE, r2Buckets: ['MODELS'] });
+  await mf.ready;
+  return {
+    mf,
+    fetch: (path, init) => mf.dispatchFetch(`http://seedface.test${path}`, init as never) as unknown as Promise<Response>,
+    async putModels() {
+      const bucket = await mf.getR2Bucket('MODELS');
+      const manifest = readManifest();
+      // Decoder files first, manifest last: the same order a real upload uses, so no manifest names a missing file.
+      for (const m of manifest.models) await bucket.put(m.file, new Uint8Array(readFileSync(join(MODELS_DIR, m.file))));
+      await bucket.put('manifest.json', new Uint8Array(readFileSync(join(MODELS_DIR, 'manifest.json'))));
+    },
+    dispose: () => mf.dispose(),
+  };
+}

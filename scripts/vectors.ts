@@ -1,0 +1,49 @@
+/**
+ * Regenerates test/vectors.json: latent prefixes (model-independent, computed here in Node by src/runtime/latent.ts;
+ * the tests check workerd's /latent against them) and SHA-256 of PNGs served by the built worker for the model in
+ * models/ (SEEDFACE_MODELS_DIR overrides). Run after the model changes: `npm run vectors`.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { seedToLatent } from '../src/runtime/latent';
+import { buildWorker, MODELS_DIR, readManifest, startWorker } from './lib/worker';
+
+const LATENT_SEEDS = ['alice', 'bob', 'émile 😀', 'x'.repeat(256), '0'];
+const LATENT_PREFIX = 8;
+const PNG_PATHS = [
+  '/face/alice.png',
+  '/face/alice?size=64&shape=circle',
+  '/face/bob?size=256',
+  `/face/${encodeURIComponent('émile 😀')}?size=16`,
+  '/interpolate?from=alice&to=bob&steps=4&size=32',
+  '/interpolate?from=alice&to=bob&steps=3&size=32&format=apng',
+];
+
+const latents = [];
+for (const seed of LATENT_SEEDS) latents.push({ seed, first: Array.from(await seedToLatent(seed, LATENT_PREFIX)) });
+
+let png = null;
+if (existsSync(join(MODELS_DIR, 'manifest.json'))) {
+  const manifest = readManifest();
+  const model = manifest.models.find((m) => m.version === manifest.current)!;
+  const worker = await startWorker(await buildWorker('dist/vectors-worker'));
+  try {
+    await worker.putModels();
+    const cases = [];
+    for (const path of PNG_PATHS) {
+      const response = await worker.fetch(path);
+      if (response.status !== 200) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
+      cases.push({ path, sha256: createHash('sha256').update(new Uint8Array(await response.arrayBuffer())).digest('hex') });
+    }
+    png = { model: { version: model.version, sha256: model.sha256 }, cases };
+  } finally {
+    await worker.dispose();
+  }
+} else {
+  console.warn(`${MODELS_DIR}/manifest.json is missing: writing latent vectors only`);
+}
+
+const out = resolve(import.meta.dirname, '../test/vectors.json');
+writeFileSync(out, JSON.stringify({ algorithm: 'see src/runtime/latent.ts', latents, png }, null, 2) + '\n');
+console.log(`wrote ${out}${png ? ` (PNG vectors for ${png.model.version})` : ''}`);

@@ -1,0 +1,42 @@
+/**
+ * JSON error responses. Every failure a client can cause is a 400 `{ error, detail }`; a model the worker cannot
+ * serve right now is a 503 with `Retry-After`; only bugs reach the generic 500.
+ */
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ZodError } from 'zod';
+import { ModelUnavailableError, UnknownVersionError } from '../runtime/model-store';
+
+/** A JSON error body with the given status. */
+export function jsonError(c: Context, status: ContentfulStatusCode, error: string, detail: string, headers?: Record<string, string>): Response {
+  return c.json({ error, detail }, status, headers);
+}
+
+/** `{ success, error }` as @hono/zod-validator hands it to a hook. */
+interface ValidationResult {
+  success: boolean;
+  error?: ZodError;
+  target: string;
+}
+
+/** zValidator hook: turns a failed parse into a 400 that names the offending parameter. */
+export function onInvalid(result: ValidationResult, c: Context): Response | undefined {
+  if (result.success || !result.error) return undefined;
+  const detail = result.error.issues
+    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    .join('; ');
+  return jsonError(c, 400, `invalid_${result.target}`, detail);
+}
+
+/** App-wide error handler for errors thrown by route handlers. */
+export const onError: ErrorHandler = (err, c) => {
+  if (err instanceof UnknownVersionError) return jsonError(c, 400, 'unknown_version', err.message);
+  if (err instanceof ModelUnavailableError) {
+    return jsonError(c, 503, 'model_unavailable', err.message, { 'Retry-After': String(err.retryAfterSeconds), 'Cache-Control': 'no-store' });
+  }
+  console.error(err);
+  return jsonError(c, 500, 'internal', 'unexpected error');
+};
+
+/** 404 for every route the app does not define. */
+export const onNotFound: NotFoundHandler = (c) => jsonError(c, 404, 'not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`);

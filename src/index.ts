@@ -1,0 +1,24 @@
+/** Worker entry: wires the routes to one per-isolate model store. */
+import { Hono } from 'hono';
+import type { AppEnv } from './http/app-env';
+import { onError, onNotFound } from './http/errors';
+import { ModelStore } from './runtime/model-store';
+import { workerdOrt } from './runtime/ort-workerd';
+import { faceRoute } from './routes/face';
+import { healthzRoute } from './routes/healthz';
+import { homeRoute } from './routes/home';
+import { interpolateRoute } from './routes/interpolate';
+import { latentRoute } from './routes/latent';
+
+const store = new ModelStore(workerdOrt);
+
+const app = new Hono<AppEnv>()
+  .route('/', homeRoute)
+  .route('/', faceRoute(store))
+  .route('/', interpolateRoute(store))
+  .route('/', latentRoute(store))
+  .route('/', healthzRoute(store));
+app.onError(onError);
+app.notFound(onNotFound);
+
+export default app;

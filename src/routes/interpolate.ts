@@ -1,0 +1,68 @@
+/**
+ * GET /interpolate?from=&to= — a morph between two seeds' faces along the great circle between their latents,
+ * decoded in one batch: a horizontal strip PNG, or an APNG that plays there and back.
+ */
+import { Hono } from 'hono';
+import { zValidator } from '@hono/zod-validator';
+import { z } from 'zod';
+import type { AppEnv } from '../http/app-env';
+import { onInvalid } from '../http/errors';
+import { serveImage } from '../http/image-response';
+import { intParam, seed, shape, version } from '../http/params';
+import { latentFromDigest, seedDigest } from '../runtime/latent';
+import { renderFaces } from '../runtime/faces';
+import { toHex } from '../runtime/hex';
+import type { ModelStore } from '../runtime/model-store';
+import { encodeApng, encodePng } from '../runtime/png';
+import { slerp } from '../runtime/slerp';
+
+/** Display time of one APNG frame. */
+const FRAME_MS = 120;
+
+const query = z
+  .object({
+    from: seed,
+    to: seed,
+    steps: intParam(2, 16, 8),
+    size: intParam(16, 256, 128),
+    format: z.enum(['strip', 'apng']).default('strip'),
+    shape,
+    v: version,
+  })
+  .strict();
+
+/** Lays square RGBA frames side by side. */
+function strip(frames: Uint8Array[], size: number): Uint8Array {
+  const row = size * 4, out = new Uint8Array(frames.length * size * row);
+  frames.forEach((f, i) => {
+    for (let y = 0; y < size; y++) out.set(f.subarray(y * row, (y + 1) * row), (y * frames.length + i) * row);
+  });
+  return out;
+}
+
+/** The interpolation route, serving from `store`. */
+export function interpolateRoute(store: ModelStore) {
+  return new Hono<AppEnv>().get('/interpolate', zValidator('query', query, onInvalid), async (c) => {
+    const { from, to, steps, size, format, shape, v } = c.req.valid('query');
+    const entry = await store.entry(c.env.MODELS, v);
+    const [a, b] = await Promise.all([seedDigest(from), seedDigest(to)]);
+    const params = `steps=${steps}&size=${size}&format=${format}&shape=${shape}`;
+    return serveImage(c, {
+      entry,
+      etag: `"${entry.sha256.slice(0, 16)}-${toHex(a.subarray(0, 12))}-${toHex(b.subarray(0, 12))}-${steps}-${size}-${format}-${shape}"`,
+      cacheKey: `/interpolate?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&${params}&v=${entry.version}`,
+      render: async () => {
+        const model = await store.model(c.env.MODELS, entry.version);
+        const za = latentFromDigest(a, entry.latentSize), zb = latentFromDigest(b, entry.latentSize);
+        const latents = Array.from({ length: steps }, (_, i) => slerp(za, zb, i / (steps - 1)));
+        const { rgba, decodeMs, resizeMs } = await renderFaces(model, latents, { size, shape });
+        const started = performance.now();
+        // There and back: 0 … n-1, then n-2 … 1; the repeated frames are the same arrays, so they compress once.
+        const png = format === 'apng'
+          ? encodeApng([...rgba, ...rgba.slice(1, -1).reverse()], size, size, FRAME_MS)
+          : encodePng(strip(rgba, size), size * steps, size);
+        return { png, timings: { decode: decodeMs, resize: resizeMs, encode: performance.now() - started } };
+      },
+    });
+  });
+}

@@ -1,0 +1,129 @@
+/**
+ * Model store: the manifest and decoders from an R2-like bucket (see models/README.md), verified and cached for the
+ * life of the isolate. Failures are never cached, so the request after a fix succeeds without a redeploy.
+ */
+import { z } from 'zod';
+import { BatchingDecoder, type OrtApi } from './decoder';
+import { toHex } from './hex';
+
+const entrySchema = z
+  .object({
+    name: z.string(),
+    version: z.string().regex(/^[a-z0-9][a-z0-9.-]{0,31}$/),
+    file: z.string().min(1),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    bytes: z.number().int().positive(),
+    latentSize: z.number().int().min(1).max(4096),
+    imageSize: z.number().int().min(4).max(1024),
+    input: z.string(),
+    output: z.string(),
+    valueRange: z.tuple([z.number(), z.number()]).refine(([lo, hi]) => hi > lo, 'valueRange must be increasing'),
+    quantization: z.string(),
+    dataset: z.unknown(),
+    license: z.unknown(),
+  })
+  .passthrough();
+
+const manifestSchema = z
+  .object({ current: z.string(), models: z.array(entrySchema).min(1) })
+  .refine((m) => m.models.some((e) => e.version === m.current), 'current names no listed model');
+
+/** One manifest entry (extra fields such as training and eval figures pass through). */
+export type ModelEntry = z.infer<typeof entrySchema>;
+/** The parsed `manifest.json`. */
+export type Manifest = z.infer<typeof manifestSchema>;
+
+/** The subset of an R2 bucket binding the store reads. */
+export interface ModelBucket {
+  get(key: string): Promise<{ arrayBuffer(): Promise<ArrayBuffer> } | null>;
+}
+
+/** The model cannot be served right now (missing, corrupt, failed to load): a 503 the client may retry. */
+export class ModelUnavailableError extends Error {
+  readonly retryAfterSeconds = 10;
+}
+
+/** The request names a version the manifest does not list: the client's error (400). */
+export class UnknownVersionError extends Error {}
+
+/** A loaded model: its manifest entry and a ready decoder. */
+export interface LoadedModel {
+  entry: ModelEntry;
+  decoder: BatchingDecoder;
+}
+
+/** How long a fetched manifest is trusted before R2 is read again, so a new `current` reaches running isolates. */
+const MANIFEST_TTL_MS = 60_000;
+
+/** Caches the manifest and one decoder per version; concurrent callers share one in-flight load. */
+export class ModelStore {
+  private manifestLoad: { at: number; promise: Promise<Manifest> } | null = null;
+  private models = new Map<string, Promise<LoadedModel>>();
+
+  constructor(private readonly ort: OrtApi) {}
+
+  /** The manifest, read from the bucket at most once per {@link MANIFEST_TTL_MS}. */
+  manifest(bucket: ModelBucket): Promise<Manifest> {
+    const now = Date.now();
+    if (!this.manifestLoad || now - this.manifestLoad.at > MANIFEST_TTL_MS) {
+      const promise = this.fetchManifest(bucket);
+      const load = { at: now, promise };
+      this.manifestLoad = load;
+      promise.catch(() => {
+        if (this.manifestLoad === load) this.manifestLoad = null;
+      });
+    }
+    return this.manifestLoad.promise;
+  }
+
+  /** The manifest entry for `version` (default: current), without loading the decoder. */
+  async entry(bucket: ModelBucket, version?: string): Promise<ModelEntry> {
+    const manifest = await this.manifest(bucket);
+    const wanted = version ?? manifest.current;
+    const entry = manifest.models.find((e) => e.version === wanted);
+    if (!entry) throw new UnknownVersionError(`unknown model version "${wanted}"; known: ${manifest.models.map((e) => e.version).join(', ')}`);
+    return entry;
+  }
+
+  /** The loaded model for `version` (default: current). */
+  async model(bucket: ModelBucket, version?: string): Promise<LoadedModel> {
+    const entry = await this.entry(bucket, version);
+    // Keyed by sha too: a version whose bytes changed (which the contract forbids) must not keep stale weights.
+    const key = `${entry.version}:${entry.sha256}`;
+    let load = this.models.get(key);
+    if (!load) {
+      load = this.load(bucket, entry);
+      this.models.set(key, load);
+      load.catch(() => this.models.delete(key));
+    }
+    return load;
+  }
+
+  private async fetchManifest(bucket: ModelBucket): Promise<Manifest> {
+    const object = await bucket.get('manifest.json');
+    if (!object) throw new ModelUnavailableError('model manifest.json is missing from the bucket');
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(await object.arrayBuffer()));
+    } catch {
+      throw new ModelUnavailableError('model manifest.json is not valid JSON');
+    }
+    const parsed = manifestSchema.safeParse(json);
+    if (!parsed.success) throw new ModelUnavailableError(`model manifest.json is invalid: ${parsed.error.issues[0]?.message}`);
+    return parsed.data;
+  }
+
+  private async load(bucket: ModelBucket, entry: ModelEntry): Promise<LoadedModel> {
+    const object = await bucket.get(entry.file);
+    if (!object) throw new ModelUnavailableError(`model file ${entry.file} is missing from the bucket`);
+    const bytes = await object.arrayBuffer();
+    if (toHex(await crypto.subtle.digest('SHA-256', bytes)) !== entry.sha256) {
+      throw new ModelUnavailableError(`model file ${entry.file} does not match its sha256`);
+    }
+    try {
+      return { entry, decoder: await BatchingDecoder.create(this.ort, new Uint8Array(bytes), entry) };
+    } catch (error) {
+      throw new ModelUnavailableError(`model ${entry.version} failed to load: ${String(error)}`);
+    }
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * onnxruntime-web for workerd: the only platform-specific module (Node would import onnxruntime-node, a browser
+ * onnxruntime-web as is).
+ *
+ * Workers refuse to compile WebAssembly from bytes at run time, and ORT has no option that takes a compiled
+ * `WebAssembly.Module`. Wrangler's CompiledWasm rule turns the `.wasm` import below into such a Module at deploy
+ * time. We give ORT a placeholder `wasmBinary` (so it neither fetches nor locates the file), and while ORT starts,
+ * `WebAssembly.instantiate` called with that placeholder instantiates the imported Module instead.
+ */
+import * as ort from 'onnxruntime-web/wasm';
+import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm';
+import type { OrtApi } from './decoder';
+
+/** Bytes no real wasm file starts with (a real one starts with "\0asm"). */
+const PLACEHOLDER = new TextEncoder().encode('seedface:precompiled-ort-wasm');
+
+function isPlaceholder(source: unknown): boolean {
+  if (!ArrayBuffer.isView(source) && !(source instanceof ArrayBuffer)) return false;
+  const bytes = ArrayBuffer.isView(source) ? new Uint8Array(source.buffer, source.byteOffset, source.byteLength) : new Uint8Array(source);
+  return bytes.length === PLACEHOLDER.length && bytes.every((b, i) => b === PLACEHOLDER[i]);
+}
+
+const instantiate = WebAssembly.instantiate.bind(WebAssembly);
+// ORT expects the `{ instance, module }` result of instantiating bytes, not the bare Instance a Module gives.
+WebAssembly.instantiate = (async (source: unknown, imports?: WebAssembly.Imports) => {
+  if (!isPlaceholder(source)) return instantiate(source as BufferSource, imports);
+  return { instance: await instantiate(ortWasm, imports), module: ortWasm };
+}) as typeof WebAssembly.instantiate;
+
+ort.env.wasm.wasmBinary = PLACEHOLDER;
+// One thread and no proxy worker: Workers have neither threads nor nested workers.
+ort.env.wasm.numThreads = 1;
+ort.env.wasm.proxy = false;
+
+/** onnxruntime-web configured for workerd. */
+export const workerdOrt: OrtApi = ort as unknown as OrtApi;

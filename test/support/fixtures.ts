@@ -1,0 +1,43 @@
+/** Shared set-up for the `worker` project's test files. */
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { readManifest, startWorker, type RunningWorker } from '../../scripts/lib/worker';
+
+/**
+ * Starts a fresh worker for the enclosing test file (or describe block) and stops it afterwards.
+ * With `models: true` the MODELS bucket is filled from models/ first.
+ */
+export function useWorker(options: { models: boolean }): () => RunningWorker {
+  let worker: RunningWorker | undefined;
+  beforeAll(async () => {
+    worker = await startWorker(inject('workerDir'));
+    if (options.models) await worker.putModels();
+  });
+  afterAll(async () => {
+    await worker?.dispose();
+  });
+  return () => {
+    if (!worker) throw new Error('worker not started');
+    return worker;
+  };
+}
+
+/** The current model's manifest entry from models/manifest.json. */
+export function currentModel() {
+  const manifest = readManifest();
+  const entry = manifest.models.find((m) => m.version === manifest.current);
+  if (!entry) throw new Error('models/manifest.json: current names no model');
+  return entry;
+}
+
+/** Hex SHA-256 of bytes. */
+export function sha256(bytes: Uint8Array | ArrayBuffer): string {
+  return createHash('sha256').update(new Uint8Array(bytes)).digest('hex');
+}
+
+/** Fetches `path` and returns the response with its body read. */
+export async function get(worker: RunningWorker, path: string, headers?: Record<string, string>) {
+  const response = await worker.fetch(path, { headers });
+  const body = new Uint8Array(await response.arrayBuffer());
+  return { response, body, status: response.status, header: (name: string) => response.headers.get(name) };
+}
