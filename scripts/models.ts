@@ -1,0 +1,30 @@
+/**
+ * Copies models/ (manifest.json and every decoder it names) into the MODELS R2 bucket with wrangler:
+ * `--local` fills wrangler dev's local bucket (no account, offline; used by `npm start`), `--remote` the real one
+ * (`npm run models:upload`). Decoders go first and the manifest last, so a reader never sees a manifest that names
+ * a file not yet uploaded. SEEDFACE_MODELS_DIR overrides the folder.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { MODELS_DIR, readManifest, wrangler } from './lib/worker';
+
+const target = process.argv[2];
+if (target !== '--local' && target !== '--remote') {
+  console.error('usage: tsx scripts/models.ts --local|--remote');
+  process.exit(2);
+}
+
+const toml = readFileSync(resolve(import.meta.dirname, '../wrangler.toml'), 'utf8');
+const bucket = /bucket_name\s*=\s*"([^"]+)"/.exec(toml)?.[1];
+if (!bucket) throw new Error('wrangler.toml names no R2 bucket_name');
+
+const manifest = readManifest();
+const uploads = [
+  ...manifest.models.map((m) => ({ key: m.file, type: 'application/octet-stream' })),
+  { key: 'manifest.json', type: 'application/json' },
+];
+for (const { key, type } of uploads) {
+  console.log(`${target.slice(2)} r2://${bucket}/${key}`);
+  wrangler(['r2', 'object', 'put', `${bucket}/${key}`, '--file', join(MODELS_DIR, key), '--content-type', type, target]);
+}
+console.log(`current model: ${manifest.current}`);
