@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { createFaceAnalyzer } from '../eval/faces';
+import { solidImage } from '../eval/image';
+import { astronautFace } from './eval-fixtures';
+
+describe('face analyser (human on tfjs wasm)', () => {
+  it('finds exactly one face, with a 1024-d embedding and attributes, in a real face photo', async () => {
+    const analyzer = await createFaceAnalyzer({ size: 64 });
+    const result = await analyzer.analyze(astronautFace(64));
+    expect(result.faces).toBe(1);
+    expect(result.score).toBeGreaterThan(0.5);
+    expect(result.embedding).toHaveLength(1024);
+    expect(result.age).toBeGreaterThan(10);
+    expect(['female', 'male', 'unknown']).toContain(result.gender);
+  }, 60_000);
+
+  it('finds no face in a flat grey image', async () => {
+    const analyzer = await createFaceAnalyzer({ size: 64 });
+    const result = await analyzer.analyze(solidImage(64, 64, [128, 128, 128]));
+    expect(result).toEqual({ faces: 0, score: 0, embedding: null, age: null, gender: null });
+  }, 60_000);
+
+  it('gives the same embedding for the same image (deterministic)', async () => {
+    const analyzer = await createFaceAnalyzer({ size: 64 });
+    const [a, b] = [await analyzer.analyze(astronautFace(64, 5)), await analyzer.analyze(astronautFace(64, 5))];
+    expect(a.embedding).toEqual(b.embedding);
+  }, 60_000);
+});
