@@ -1,4 +1,4 @@
-"""Command line: `python -m seedface_train {prepare,train,prior,export,quantize,publish} …`. Each step says what it wrote."""
+"""Command line: `python -m seedface_train {prepare,train,prior,attributes,export,quantize,publish} …`. Each step says what it wrote."""
 from __future__ import annotations
 
 import argparse
@@ -27,7 +27,10 @@ def main(argv: list[str] | None = None) -> None:
     p = sub.add_parser("prior", help="fit the latent density of a trained run")
     p.add_argument("--run", required=True)
     p.add_argument("--data", default="train/.cache/faces64.npz")
-    p.add_argument("--components", type=int, default=1, help="1: full-covariance Gaussian; >1: mixture")
+
+    p = sub.add_parser("attributes", help="attribute directions from dataset labels (after prior)")
+    p.add_argument("--run", required=True)
+    p.add_argument("--labels", required=True, help="index.csv with a key column and CelebA/UTKFace labels")
 
     p = sub.add_parser("export", help="decoder with the prior folded in → ONNX (fp32), checked against torch")
     p.add_argument("--run", required=True)
@@ -63,7 +66,10 @@ def main(argv: list[str] | None = None) -> None:
         Trainer(cfg, pack, args.out or f"train/runs/{args.preset}").fit(resume=not args.no_resume)
     elif args.command == "prior":
         from .prior import fit_run_prior
-        print(json.dumps(fit_run_prior(args.run, args.data, args.components), indent=2))
+        print(json.dumps(fit_run_prior(args.run, args.data), indent=2))
+    elif args.command == "attributes":
+        from .attributes import fit_run_attributes
+        print(json.dumps(fit_run_attributes(args.run, args.labels), indent=2))
     elif args.command == "export":
         from .export import export_run
         print(json.dumps(export_run(args.run), indent=2))

@@ -63,6 +63,12 @@ def publish(run: str | Path, models: str | Path, name: str, version: str, varian
     models.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, models / file)
     entry = model_entry(run, name, version, variant, file, sha, source.stat().st_size)
+    attributes = run / "attributes.json"
+    if attributes.exists():
+        entry["attributesFile"] = f"{name}-{version}.attributes.json"
+        entry["attributesSha256"] = sha256_file(attributes)
+        entry["attributes"] = sorted(json.loads(attributes.read_text())["attributes"])
+        shutil.copyfile(attributes, models / entry["attributesFile"])
     sheets = sorted((run / "samples").glob("*.png"))
     if sheets:
         shutil.copyfile(sheets[-1], models / f"{name}-{version}.png")

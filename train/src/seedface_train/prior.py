@@ -39,15 +39,21 @@ def fold_prior(linear: nn.Linear, mean: torch.Tensor, chol: torch.Tensor) -> Non
     linear.weight.copy_((weight @ chol).to(linear.weight.dtype))
 
 
+def to_standard(latents: torch.Tensor, mean: torch.Tensor, chol: torch.Tensor) -> torch.Tensor:
+    """Encoder means → the served decoder's input space: ε = L⁻¹(μ − m), where the prior is N(0, I)."""
+    return torch.linalg.solve_triangular(chol, (latents.double() - mean).T, upper=False).T
+
+
 def fit_run_prior(run: str | Path, pack: str | Path) -> dict:
     """Fit the prior on the run's training split; writes `prior.pt` and `prior.json` into the run folder."""
     run = Path(run)
     torch.set_num_threads(1)
     _, model = load_run(run)
-    images, _ = load_pack(pack, "train")
+    images, keys = load_pack(pack, "train")
     latents = encode_means(model.encoder, images)
     mean, chol = fit_gaussian(latents)
-    torch.save({"mean": mean, "chol": chol}, run / "prior.pt")
+    # the means are kept (with their keys) for the attribute directions, which need the same pass over the data
+    torch.save({"mean": mean, "chol": chol, "latents": latents.float(), "keys": keys}, run / "prior.pt")
     eig = torch.linalg.eigvalsh(chol @ chol.T)
     stats = {"prior": str(run / "prior.pt"), "kind": "full-covariance Gaussian", "fitted_on": len(latents),
              "mean_norm": round(float(mean.norm()), 4), "cov_trace": round(float(eig.sum()), 4),

@@ -1,0 +1,89 @@
+"""Attribute directions (smile, glasses, age, …) in the served decoder's input space, from dataset labels.
+
+The prior fit whitens the latents (ε = L⁻¹(μ − m) is N(0, I) over the training set), so there the difference of the
+class means is also the linear discriminant's normal. A strength s moves ε by s times that distance along the unit
+direction: s = 1 is the step from the typical labelled-negative face to the typical positive one.
+"""
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Callable
+
+import torch
+
+from .prior import to_standard
+
+Label = Callable[[dict], "int | None"]  # +1 positive, −1 negative, None unlabelled
+
+
+def _celeba(column: str, invert: bool = False) -> Label:
+    def label(row: dict):
+        value = row.get(column, "")
+        return None if value == "" else (-1 if invert else 1) * (1 if value == "1" else -1)
+    return label
+
+
+def _gender(row: dict):
+    if row.get("Male"):
+        return 1 if row["Male"] == "1" else -1
+    if row.get("gender") in ("0", "1"):  # UTKFace: 0 male, 1 female
+        return 1 if row["gender"] == "0" else -1
+    return None
+
+
+def _age(row: dict):
+    if row.get("age"):
+        age = int(float(row["age"]))
+        return 1 if age >= 50 else -1 if 18 <= age <= 35 else None
+    if row.get("Young"):
+        return -1 if row["Young"] == "1" else 1
+    return None
+
+
+# name → (label, what positive strengths do)
+ATTRIBUTES: dict[str, tuple[Label, str]] = {
+    "age": (_age, "older (UTKFace age >= 50 and CelebA not-Young vs. age 18-35 and Young)"),
+    "gender": (_gender, "more male-presenting; negative: more female-presenting (CelebA Male, UTKFace gender)"),
+    "smile": (_celeba("Smiling"), "smiling"),
+    "glasses": (_celeba("Eyeglasses"), "wearing glasses"),
+    "beard": (_celeba("No_Beard", invert=True), "bearded"),
+    "blond": (_celeba("Blond_Hair"), "blond hair"),
+    "bangs": (_celeba("Bangs"), "bangs"),
+    "makeup": (_celeba("Heavy_Makeup"), "heavy make-up"),
+}
+MIN_PER_CLASS = 50
+
+
+def read_labels(index_csv: str | Path) -> dict[str, dict]:
+    with open(index_csv, newline="") as f:
+        return {row["key"]: row for row in csv.DictReader(f)}
+
+
+def directions(eps: torch.Tensor, keys: list[str], labels: dict[str, dict]) -> dict[str, dict]:
+    """Unit direction and scale per attribute from whitened latents `eps` [N, D] and their dataset rows."""
+    out = {}
+    for name, (label, meaning) in ATTRIBUTES.items():
+        y = torch.tensor([label(labels[k]) or 0 if k in labels else 0 for k in keys])
+        pos, neg = eps[y == 1], eps[y == -1]
+        if len(pos) < MIN_PER_CLASS or len(neg) < MIN_PER_CLASS:
+            continue
+        delta = pos.mean(0) - neg.mean(0)
+        out[name] = {"positive": meaning, "scale": round(float(delta.norm()), 5),
+                     "direction": [round(float(v), 6) for v in delta / delta.norm()],
+                     "nPositive": len(pos), "nNegative": len(neg)}
+    return out
+
+
+def fit_run_attributes(run: str | Path, index_csv: str | Path) -> dict:
+    """Write `attributes.json` into a run folder whose prior has been fitted."""
+    run = Path(run)
+    prior = torch.load(run / "prior.pt")
+    eps = to_standard(prior["latents"], prior["mean"], prior["chol"]).float()
+    found = directions(eps, prior["keys"], read_labels(index_csv))
+    doc = {"space": "decoder input (standard normal after the folded prior)", "strengthRange": [-2, 2],
+           "shift": "z' = z + strength * scale * direction", "attributes": found}
+    (run / "attributes.json").write_text(json.dumps(doc) + "\n")
+    return {"attributes": str(run / "attributes.json"),
+            "found": {k: {"scale": v["scale"], "n": [v["nPositive"], v["nNegative"]]} for k, v in found.items()}}
