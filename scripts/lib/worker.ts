@@ -55,7 +55,8 @@ export async function startWorker(dir: string): Promise<RunningWorker> {
   const modules = readdirSync(dir)
     .filter((f) => f.endsWith('.js') || f.endsWith('.wasm'))
     .map((f) => ({ type: f.endsWith('.wasm') ? ('CompiledWasm' as const) : ('ESModule' as const), path: join(dir, f) }))
-    .sort((a, b) => Number(b.path.endsWith('index.js')) - Number(a.path.endsWith('index.js')));
+    // The bundle's one .js file is the entry and must come first.
+    .sort((a, b) => Number(b.type === 'ESModule') - Number(a.type === 'ESModule'));
   const mf = new Miniflare({ modulesRoot: dir, modules, compatibilityDate: COMPATIBILITY_DATE, r2Buckets: ['MODELS'] });
   await mf.ready;
   return {

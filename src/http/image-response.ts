@@ -1,8 +1,9 @@
 /**
  * The caching contract of image routes: strong ETag and 304, year-long immutable caching, CORS, model version,
- * Server-Timing, and the Cache API (which only works on a custom domain; on *.workers.dev it is a no-op).
+ * and the Cache API (which only works on a custom domain; on *.workers.dev it is a no-op).
  */
 import type { Context } from 'hono';
+import { setMetric } from 'hono/timing';
 import type { ModelEntry } from '../runtime/model-store';
 
 /** Headers every image response carries, the 304 included. */
@@ -24,13 +25,6 @@ function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
   });
 }
 
-/** What a route renders on a cache miss. */
-export interface Rendered {
-  png: Uint8Array;
-  /** Server-Timing metrics in ms, e.g. `{ decode, resize, encode }`. */
-  timings: Record<string, number>;
-}
-
 /** Everything {@link serveImage} needs from a route. */
 export interface ImageRequest {
   entry: ModelEntry;
@@ -38,7 +32,8 @@ export interface ImageRequest {
   etag: string;
   /** Canonical path + query (normalised params, resolved version), so equivalent URLs share one cache entry. */
   cacheKey: string;
-  render: () => Promise<Rendered>;
+  /** Makes the PNG on a cache miss (and reports its stages with hono/timing's setMetric). */
+  render: () => Promise<Uint8Array>;
 }
 
 /** 304 if the client has it, else the edge cache, else renders and stores the PNG in the background. */
@@ -50,19 +45,12 @@ export async function serveImage(c: Context, req: ImageRequest): Promise<Respons
   const key = new Request(new URL(req.cacheKey, c.req.url).toString());
   const hit = cache && (await cache.match(key));
   if (hit) {
-    const response = new Response(hit.body, hit);
-    response.headers.set('Server-Timing', 'cache;desc=hit');
-    return response;
+    setMetric(c, 'cache', 'hit');
+    // A matched response's headers are immutable; the timing middleware appends to them, so copy.
+    return new Response(hit.body, hit);
   }
 
-  const { png, timings } = await req.render();
-  const response = new Response(png, {
-    headers: {
-      ...headers,
-      'Content-Type': 'image/png',
-      'Server-Timing': Object.entries(timings).map(([name, ms]) => `${name};dur=${ms.toFixed(2)}`).join(', '),
-    },
-  });
+  const response = new Response(await req.render(), { headers: { ...headers, 'Content-Type': 'image/png' } });
   if (cache) c.executionCtx.waitUntil(cache.put(key, response.clone()));
   return response;
 }

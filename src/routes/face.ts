@@ -9,9 +9,9 @@ import { z } from 'zod';
 import type { AppEnv } from '../http/app-env';
 import { onInvalid } from '../http/errors';
 import { serveImage } from '../http/image-response';
+import { renderPng } from '../http/render';
 import { intParam, seed, shape, version } from '../http/params';
 import { latentFromDigest, seedDigest } from '../runtime/latent';
-import { renderFaces } from '../runtime/faces';
 import { toHex } from '../runtime/hex';
 import type { ModelStore } from '../runtime/model-store';
 import { encodePng } from '../runtime/png';
@@ -32,10 +32,8 @@ export function faceRoute(store: ModelStore) {
       cacheKey: `/face/${encodeURIComponent(seed)}.png?size=${size}&shape=${shape}&v=${entry.version}`,
       render: async () => {
         const model = await store.model(c.env.MODELS, entry.version);
-        const { rgba, decodeMs, resizeMs } = await renderFaces(model, [latentFromDigest(digest, entry.latentSize)], { size, shape });
-        const started = performance.now();
-        const png = encodePng(rgba[0], size, size);
-        return { png, timings: { decode: decodeMs, resize: resizeMs, encode: performance.now() - started } };
+        const latent = latentFromDigest(digest, entry.latentSize);
+        return renderPng(c, model, [latent], { size, shape }, ([rgba]) => encodePng(rgba, size, size, shape === 'square'));
       },
     });
   });

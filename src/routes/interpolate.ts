@@ -8,9 +8,9 @@ import { z } from 'zod';
 import type { AppEnv } from '../http/app-env';
 import { onInvalid } from '../http/errors';
 import { serveImage } from '../http/image-response';
+import { renderPng } from '../http/render';
 import { intParam, seed, shape, version } from '../http/params';
 import { latentFromDigest, seedDigest } from '../runtime/latent';
-import { renderFaces } from '../runtime/faces';
 import { toHex } from '../runtime/hex';
 import type { ModelStore } from '../runtime/model-store';
 import { encodeApng, encodePng } from '../runtime/png';
@@ -55,13 +55,13 @@ export function interpolateRoute(store: ModelStore) {
         const model = await store.model(c.env.MODELS, entry.version);
         const za = latentFromDigest(a, entry.latentSize), zb = latentFromDigest(b, entry.latentSize);
         const latents = Array.from({ length: steps }, (_, i) => slerp(za, zb, i / (steps - 1)));
-        const { rgba, decodeMs, resizeMs } = await renderFaces(model, latents, { size, shape });
-        const started = performance.now();
+        const opaque = shape === 'square';
         // There and back: 0 … n-1, then n-2 … 1; the repeated frames are the same arrays, so they compress once.
-        const png = format === 'apng'
-          ? encodeApng([...rgba, ...rgba.slice(1, -1).reverse()], size, size, FRAME_MS)
-          : encodePng(strip(rgba, size), size * steps, size);
-        return { png, timings: { decode: decodeMs, resize: resizeMs, encode: performance.now() - started } };
+        return renderPng(c, model, latents, { size, shape }, (rgba) =>
+          format === 'apng'
+            ? encodeApng([...rgba, ...rgba.slice(1, -1).reverse()], size, size, FRAME_MS, opaque)
+            : encodePng(strip(rgba, size), size * steps, size, opaque),
+        );
       },
     });
   });

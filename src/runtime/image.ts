@@ -17,10 +17,10 @@ export interface RenderOptions {
   valueRange: readonly [number, number];
 }
 
-/** Per output index: first source index and the weights of consecutive source samples (summing to 1). */
+/** Per output index `i`: `count` source indices (clamped to the edges) and their weights, summing to 1. */
 interface Taps {
-  start: Int32Array;
   count: number;
+  index: Int32Array;
   weights: Float32Array;
 }
 
@@ -41,27 +41,20 @@ export function resampleTaps(src: number, dst: number): Taps {
   if (cached) return cached;
   const scale = src / dst;
   const count = dst < src ? Math.ceil(scale) + 1 : dst > src ? 4 : 1;
-  const start = new Int32Array(dst);
+  const index = new Int32Array(dst * count);
   const weights = new Float32Array(dst * count);
   for (let i = 0; i < dst; i++) {
-    if (dst < src) {
-      // Box filter: output pixel i covers source interval [i*scale, (i+1)*scale).
-      const lo = i * scale, hi = lo + scale;
-      start[i] = Math.floor(lo);
-      for (let k = 0; k < count; k++) {
-        const s = start[i] + k;
-        weights[i * count + k] = Math.max(0, Math.min(hi, s + 1) - Math.max(lo, s)) / scale;
-      }
-    } else if (dst > src) {
-      const center = (i + 0.5) * scale - 0.5;
-      start[i] = Math.floor(center) - 1;
-      for (let k = 0; k < count; k++) weights[i * count + k] = cubic(center - (start[i] + k));
-    } else {
-      start[i] = i;
-      weights[i] = 1;
+    // Box filter for downscaling: output pixel i covers source interval [lo, hi).
+    const lo = i * scale, hi = lo + scale;
+    const center = (i + 0.5) * scale - 0.5;
+    const start = dst < src ? Math.floor(lo) : dst > src ? Math.floor(center) - 1 : i;
+    for (let k = 0; k < count; k++) {
+      const s = start + k;
+      index[i * count + k] = Math.min(src - 1, Math.max(0, s));
+      weights[i * count + k] = dst < src ? Math.max(0, Math.min(hi, s + 1) - Math.max(lo, s)) / scale : dst > src ? cubic(center - s) : 1;
     }
   }
-  const taps = { start, count, weights };
+  const taps = { count, index, weights };
   tapsCache.set(key, taps);
   return taps;
 }
@@ -91,8 +84,7 @@ export function renderRgba(planes: Float32Array, srcSize: number, options: Rende
   const { size } = options;
   const [lo, hi] = options.valueRange;
   const gain = 255 / (hi - lo);
-  const tx = resampleTaps(srcSize, size);
-  const ty = tx;
+  const { count, index, weights } = resampleTaps(srcSize, size);
   if (rowScratch.length < srcSize * size) rowScratch = new Float32Array(srcSize * size);
   const rows = rowScratch; // srcSize rows resampled horizontally to `size` columns
   const out = new Uint8Array(size * size * 4);
@@ -100,22 +92,18 @@ export function renderRgba(planes: Float32Array, srcSize: number, options: Rende
   for (let c = 0; c < 3; c++) {
     const base = c * plane;
     for (let y = 0; y < srcSize; y++) {
-      for (let x = 0; x < size; x++) {
+      const src = base + y * srcSize;
+      for (let x = 0, t = 0; x < size; x++) {
         let acc = 0;
-        for (let k = 0; k < tx.count; k++) {
-          const s = Math.min(srcSize - 1, Math.max(0, tx.start[x] + k));
-          acc += tx.weights[x * tx.count + k] * planes[base + y * srcSize + s];
-        }
+        for (let k = 0; k < count; k++, t++) acc += weights[t] * planes[src + index[t]];
         rows[y * size + x] = acc;
       }
     }
     for (let y = 0; y < size; y++) {
+      const t = y * count;
       for (let x = 0; x < size; x++) {
         let acc = 0;
-        for (let k = 0; k < ty.count; k++) {
-          const s = Math.min(srcSize - 1, Math.max(0, ty.start[y] + k));
-          acc += ty.weights[y * ty.count + k] * rows[s * size + x];
-        }
+        for (let k = 0; k < count; k++) acc += weights[t + k] * rows[index[t + k] * size + x];
         // Uint8Array would wrap out-of-range values, so clamp; `+ 0.5 | 0` rounds the non-negative value.
         const v = (acc - lo) * gain;
         out[(y * size + x) * 4 + c] = v <= 0 ? 0 : v >= 255 ? 255 : (v + 0.5) | 0;

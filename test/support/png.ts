@@ -1,12 +1,14 @@
 /**
  * A strict PNG/APNG reader for tests: checks the signature and every chunk CRC, inflates with Node's zlib (an
- * independent inflater), undoes all five filter types, and returns RGBA frames.
+ * independent inflater), undoes all five filter types, and returns RGBA frames (alpha 255 for RGB files).
  */
 import { inflateSync, crc32 } from 'node:zlib';
 
 export interface DecodedPng {
   width: number;
   height: number;
+  /** 2 (RGB) or 6 (RGBA). */
+  colorType: number;
   /** RGBA frames; a plain PNG has one. */
   frames: Uint8Array[];
   chunkTypes: string[];
@@ -17,17 +19,17 @@ export interface DecodedPng {
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-function unfilter(raw: Buffer, width: number, height: number): Uint8Array {
-  const stride = width * 4;
+function unfilter(raw: Buffer, width: number, height: number, bpp: number): Uint8Array {
+  const stride = width * bpp;
   if (raw.length !== (stride + 1) * height) throw new Error(`inflated ${raw.length} bytes, want ${(stride + 1) * height}`);
   const out = new Uint8Array(stride * height);
   for (let y = 0; y < height; y++) {
     const type = raw[y * (stride + 1)];
     for (let x = 0; x < stride; x++) {
       const v = raw[y * (stride + 1) + 1 + x];
-      const a = x >= 4 ? out[y * stride + x - 4] : 0;
+      const a = x >= bpp ? out[y * stride + x - bpp] : 0;
       const b = y > 0 ? out[(y - 1) * stride + x] : 0;
-      const c = x >= 4 && y > 0 ? out[(y - 1) * stride + x - 4] : 0;
+      const c = x >= bpp && y > 0 ? out[(y - 1) * stride + x - bpp] : 0;
       let pred: number;
       switch (type) {
         case 0: pred = 0; break;
@@ -44,14 +46,17 @@ function unfilter(raw: Buffer, width: number, height: number): Uint8Array {
       out[y * stride + x] = (v + pred) & 0xff;
     }
   }
-  return out;
+  if (bpp === 4) return out;
+  const rgba = new Uint8Array(width * height * 4).fill(255);
+  for (let i = 0; i < width * height; i++) rgba.set(out.subarray(i * 3, i * 3 + 3), i * 4);
+  return rgba;
 }
 
 /** Decodes `bytes`, throwing on any structural error. */
 export function decodePng(bytes: Uint8Array): DecodedPng {
   const buf = Buffer.from(bytes);
   if (!buf.subarray(0, 8).equals(SIGNATURE)) throw new Error('bad PNG signature');
-  let pos = 8, width = 0, height = 0;
+  let pos = 8, width = 0, height = 0, colorType = 0;
   const chunkTypes: string[] = [], delaysMs: number[] = [];
   const frameData: Buffer[][] = [];
   let numPlays: number | undefined, sequence = 0;
@@ -64,7 +69,8 @@ export function decodePng(bytes: Uint8Array): DecodedPng {
     if (type === 'IHDR') {
       width = data.readUInt32BE(0);
       height = data.readUInt32BE(4);
-      if (data[8] !== 8 || data[9] !== 6 || data[12] !== 0) throw new Error('expected 8-bit RGBA, not interlaced');
+      colorType = data[9];
+      if (data[8] !== 8 || (colorType !== 2 && colorType !== 6) || data[12] !== 0) throw new Error('expected 8-bit RGB(A), not interlaced');
     } else if (type === 'acTL') {
       numPlays = data.readUInt32BE(4);
     } else if (type === 'fcTL') {
@@ -83,6 +89,6 @@ export function decodePng(bytes: Uint8Array): DecodedPng {
   }
   if (pos !== buf.length) throw new Error('bytes after IEND');
   if (chunkTypes[0] !== 'IHDR' || chunkTypes[chunkTypes.length - 1] !== 'IEND') throw new Error('bad chunk order');
-  const frames = frameData.map((parts) => unfilter(inflateSync(Buffer.concat(parts)), width, height));
-  return { width, height, frames, chunkTypes, delaysMs, numPlays };
+  const frames = frameData.map((parts) => unfilter(inflateSync(Buffer.concat(parts)), width, height, colorType === 6 ? 4 : 3));
+  return { width, height, colorType, frames, chunkTypes, delaysMs, numPlays };
 }

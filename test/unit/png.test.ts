@@ -18,11 +18,12 @@ const image = fc
   });
 
 describe('PNG encoder (checked by an independent inflater)', () => {
-  it('round-trips any RGBA image losslessly', () => {
+  it('round-trips any RGBA image losslessly, and as RGB when opaque', () => {
     fc.assert(
-      fc.property(image, ({ w, h, px }) => {
-        const decoded = decodePng(encodePng(px, w, h));
-        expect([decoded.width, decoded.height]).toEqual([w, h]);
+      fc.property(image, fc.boolean(), ({ w, h, px }, opaque) => {
+        if (opaque) for (let i = 3; i < px.length; i += 4) px[i] = 255;
+        const decoded = decodePng(encodePng(px, w, h, opaque));
+        expect([decoded.width, decoded.height, decoded.colorType]).toEqual([w, h, opaque ? 2 : 6]);
         expect(Buffer.from(decoded.frames[0]).equals(Buffer.from(px))).toBe(true);
       }),
       { numRuns: 150 },
@@ -35,7 +36,7 @@ describe('PNG encoder (checked by an independent inflater)', () => {
         const size = imgs[0].w;
         const frames = imgs.map((i) => (i.w === size ? i.px : new Uint8Array(size * size * 4)));
         const sequence = [...frames, ...frames.slice().reverse()];
-        const decoded = decodePng(encodeApng(sequence, size, size, 120));
+        const decoded = decodePng(encodeApng(sequence, size, size, 120, false));
         expect(decoded.numPlays).toBe(0);
         expect(decoded.delaysMs).toEqual(sequence.map(() => 120));
         decoded.frames.forEach((f, i) => expect(Buffer.from(f).equals(Buffer.from(sequence[i]))).toBe(true));

@@ -1,0 +1,52 @@
+/**
+ * Benchmark-only worker (never deployed): times the pipeline's stages inside workerd on one real decoded face, and
+ * the PNG encoders the design considered, on the same pixels. Driven by bench/edge.ts.
+ */
+import UPNG from 'upng-js';
+import { latentFromDigest, seedDigest } from '../src/runtime/latent';
+import { renderRgba } from '../src/runtime/image';
+import { ModelStore, type ModelBucket } from '../src/runtime/model-store';
+import { workerdOrt } from '../src/runtime/ort-workerd';
+import { zlibHuffmanOnly } from '../src/runtime/deflate';
+import { encodePng, paethFilter } from '../src/runtime/png';
+
+const store = new ModelStore(workerdOrt);
+
+/** Mean ms per call of `fn` over `n` calls (after 20 warm-up calls); workerd's clock is coarse, so time the loop. */
+async function time(n: number, fn: (i: number) => unknown): Promise<number> {
+  for (let i = 0; i < 20; i++) await fn(i);
+  const started = performance.now();
+  for (let i = 0; i < n; i++) await fn(i);
+  return (performance.now() - started) / n;
+}
+
+async function compressionStreamDeflate(data: Uint8Array): Promise<number> {
+  const stream = new Blob([data]).stream().pipeThrough(new CompressionStream('deflate'));
+  return (await new Response(stream).arrayBuffer()).byteLength;
+}
+
+export default {
+  async fetch(request: Request, env: { MODELS: ModelBucket }): Promise<Response> {
+    const n = Number(new URL(request.url).searchParams.get('n') ?? 200);
+    const { entry, decoder } = await store.model(env.MODELS);
+    const latents = await Promise.all(Array.from({ length: n + 20 }, async (_, i) => latentFromDigest(await seedDigest(`micro-${i}`), entry.latentSize)));
+    const [planes] = await decoder.decode([latents[0]]);
+    const options = { size: 128, shape: 'square' as const, valueRange: entry.valueRange };
+    const rgba = renderRgba(planes.slice(), entry.imageSize, options);
+    const filtered = paethFilter(rgba, 128, 128, 3).slice();
+    const result = {
+      decodeBatch1Ms: await time(n, (i) => decoder.decode([latents[i]])),
+      decodeBatch8PerFaceMs: (await time(Math.ceil(n / 8), (i) => decoder.decode(latents.slice((i * 8) % n, ((i * 8) % n) + 8)))) / 8,
+      resize128Ms: await time(n, () => renderRgba(planes, entry.imageSize, options)),
+      encode128Ms: await time(n, () => encodePng(rgba, 128, 128, true)),
+      encode128Bytes: encodePng(rgba, 128, 128, true).length,
+      encode128RgbaMs: await time(n, () => encodePng(rgba, 128, 128, false)),
+      huffmanOnlyDeflateMs: await time(n, () => zlibHuffmanOnly(filtered)),
+      compressionStreamDeflateMs: await time(n, () => compressionStreamDeflate(filtered)),
+      compressionStreamDeflateBytes: await compressionStreamDeflate(filtered),
+      upngEncode128Ms: await time(Math.min(n, 50), () => UPNG.encode([rgba.buffer as ArrayBuffer], 128, 128, 0)),
+      upngEncode128Bytes: UPNG.encode([rgba.buffer as ArrayBuffer], 128, 128, 0).byteLength,
+    };
+    return Response.json(result);
+  },
+};

@@ -1,0 +1,67 @@
+/**
+ * `npm run bench:edge`: the edge service's speed through workerd on this machine (Miniflare, the built worker).
+ *
+ * - first request of a fresh isolate: R2 read + sha256 + ORT start + session + decode + PNG (median of 3 isolates);
+ * - cache-miss `GET /face/:seed?size=128` over distinct seeds, one at a time: median / p99 of the worker's own
+ *   time (Server-Timing `total`, ms-granular in local workerd) and of the client round trip minus the median
+ *   round trip of a route that does no work (Miniflare's dispatch costs several ms);
+ * - stage timings inside workerd on one real face (bench/edge-worker.ts): decode, resize, PNG encode, and the
+ *   alternative encoders on the same pixels.
+ */
+import { buildWorker, readManifest, startWorker } from '../scripts/lib/worker';
+
+const SEEDS = Number(process.env.BENCH_SEEDS ?? 250);
+
+const quantile = (xs: number[], q: number) => {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
+const ms = (x: number) => `${x.toFixed(2)} ms`;
+
+async function timed(fetch: () => Promise<Response>): Promise<{ ms: number; response: Response }> {
+  const started = performance.now();
+  const response = await fetch();
+  await response.arrayBuffer();
+  return { ms: performance.now() - started, response };
+}
+
+const manifest = readManifest();
+console.log(`model ${manifest.current}; building…`);
+const [mainDir, benchDir] = [await buildWorker('dist/bench-main'), await buildWorker('dist/bench-worker', 'bench/edge-worker.ts')];
+
+const firsts: number[] = [];
+for (let i = 0; i < 3; i++) {
+  const worker = await startWorker(mainDir);
+  await worker.putModels();
+  firsts.push((await timed(() => worker.fetch(`/face/first-${i}?size=128`))).ms);
+  await worker.dispose();
+}
+
+const worker = await startWorker(mainDir);
+await worker.putModels();
+await worker.fetch('/healthz').then((r) => r.arrayBuffer());
+for (let i = 0; i < 20; i++) await (await worker.fetch(`/face/warm-${i}?size=128`)).arrayBuffer();
+const serverTotals: number[] = [], roundTrips: number[] = [], idle: number[] = [];
+for (let i = 0; i < SEEDS; i++) {
+  const { ms: rtt, response } = await timed(() => worker.fetch(`/face/bench-${i}?size=128`));
+  if (response.status !== 200 || response.headers.get('server-timing')?.includes('cache')) throw new Error(`seed ${i}: not a cache miss`);
+  roundTrips.push(rtt);
+  serverTotals.push(Number(/total;dur=([0-9.]+)/.exec(response.headers.get('server-timing') ?? '')?.[1]));
+  idle.push((await timed(() => worker.fetch('/no-such-route'))).ms);
+}
+await worker.dispose();
+
+const bench = await startWorker(benchDir);
+await bench.putModels();
+const stages = await (await bench.fetch('/?n=200')).json();
+await bench.dispose();
+
+const base = quantile(idle, 0.5);
+console.log(`
+first request, fresh isolate (median of 3):      ${ms(quantile(firsts, 0.5))}   (all: ${firsts.map((x) => x.toFixed(0)).join(', ')} ms)
+cache-miss /face/:seed?size=128, ${SEEDS} distinct seeds, sequential:
+  worker time (Server-Timing total)  median ${ms(quantile(serverTotals, 0.5))}   p99 ${ms(quantile(serverTotals, 0.99))}
+  round trip − idle round trip       median ${ms(quantile(roundTrips, 0.5) - base)}   p99 ${ms(quantile(roundTrips, 0.99) - base)}
+  (round trip median ${ms(quantile(roundTrips, 0.5))}, idle route ${ms(base)})
+inside workerd, one ${manifest.models.find((m) => m.version === manifest.current)!.imageSize}px face → 128x128 (mean of 200):`);
+for (const [k, v] of Object.entries(stages as Record<string, number>)) console.log(`  ${k.padEnd(32)} ${k.endsWith('Bytes') ? `${v} B` : ms(v)}`);
