@@ -113,12 +113,14 @@ class BitWriter {
       const s = data[i];
       bits |= codes[s] << count;
       count += lengths[s];
-      if (count >= 16) {
-        buf[pos++] = bits & 0xff;
-        buf[pos++] = (bits >>> 8) & 0xff;
-        bits >>>= 16;
-        count -= 16;
-      }
+      // Branch-free: always store two bytes, keep them only when 16 bits are complete (a branch here is taken at
+      // random and mispredicts). `count` stays below 31, so the shifts never overflow.
+      const full = count >> 4;
+      buf[pos] = bits & 0xff;
+      buf[pos + 1] = (bits >>> 8) & 0xff;
+      pos += full << 1;
+      bits >>>= full << 4;
+      count -= full << 4;
     }
     this.bits = bits;
     this.count = count;
@@ -132,13 +134,18 @@ class BitWriter {
   }
 }
 
-/** Adler-32 of `data`, as the zlib trailer needs; sums are reduced every 5552 bytes, the most that cannot overflow. */
-export function adler32(data: Uint8Array): number {
+/**
+ * Counts byte values into `freqs` and returns the Adler-32 of `data` (the zlib trailer) in the same pass. Sums are
+ * reduced every 5552 bytes, the most that cannot overflow.
+ */
+function histogramAndAdler32(data: Uint8Array, freqs: Uint32Array): number {
   let a = 1, b = 0;
   for (let i = 0; i < data.length; ) {
     const end = Math.min(i + 5552, data.length);
     for (; i < end; i++) {
-      a += data[i];
+      const v = data[i];
+      freqs[v]++;
+      a += v;
       b += a;
     }
     a %= 65521;
@@ -150,7 +157,7 @@ export function adler32(data: Uint8Array): number {
 /** Compresses `data` into a zlib stream (header, one Huffman-only deflate block, Adler-32). Returns a new array. */
 export function zlibHuffmanOnly(data: Uint8Array): Uint8Array {
   const freqs = new Uint32Array(257);
-  for (let i = 0; i < data.length; i++) freqs[data[i]]++;
+  const adler = histogramAndAdler32(data, freqs);
   freqs[END_OF_BLOCK] = 1;
   const litLengths = huffmanLengths(freqs, MAX_LIT_BITS);
   const litCodes = canonicalCodes(litLengths, MAX_LIT_BITS);
@@ -180,7 +187,6 @@ export function zlibHuffmanOnly(data: Uint8Array): Uint8Array {
   w.literals(data, litCodes, litLengths);
   w.write(litCodes[END_OF_BLOCK], litLengths[END_OF_BLOCK]);
   w.flush();
-  const adler = adler32(data);
   w.byte(adler >>> 24);
   w.byte((adler >>> 16) & 0xff);
   w.byte((adler >>> 8) & 0xff);

@@ -21,7 +21,7 @@ export interface RenderOptions {
 interface Taps {
   count: number;
   index: Int32Array;
-  weights: Float32Array;
+  weights: Float64Array;
 }
 
 const tapsCache = new Map<string, Taps>();
@@ -42,7 +42,7 @@ export function resampleTaps(src: number, dst: number): Taps {
   const scale = src / dst;
   const count = dst < src ? Math.ceil(scale) + 1 : dst > src ? 4 : 1;
   const index = new Int32Array(dst * count);
-  const weights = new Float32Array(dst * count);
+  const weights = new Float64Array(dst * count);
   for (let i = 0; i < dst; i++) {
     // Box filter for downscaling: output pixel i covers source interval [lo, hi).
     const lo = i * scale, hi = lo + scale;
@@ -75,7 +75,8 @@ function circleMask(size: number): Uint8Array {
   return mask;
 }
 
-let rowScratch = new Float32Array(0);
+let rowScratch = new Float64Array(0);
+let accScratch = new Float64Array(0);
 
 /**
  * Renders one decoded face. `planes` holds 3 planes of `srcSize`² floats (R, G, B); returns `size`² RGBA bytes.
@@ -85,28 +86,33 @@ export function renderRgba(planes: Float32Array, srcSize: number, options: Rende
   const [lo, hi] = options.valueRange;
   const gain = 255 / (hi - lo);
   const { count, index, weights } = resampleTaps(srcSize, size);
-  if (rowScratch.length < srcSize * size) rowScratch = new Float32Array(srcSize * size);
+  if (rowScratch.length < srcSize * size) rowScratch = new Float64Array(srcSize * size);
+  if (accScratch.length < size) accScratch = new Float64Array(size);
   const rows = rowScratch; // srcSize rows resampled horizontally to `size` columns
+  const acc = accScratch; // one output row being accumulated
   const out = new Uint8Array(size * size * 4);
   const plane = srcSize * srcSize;
   for (let c = 0; c < 3; c++) {
     const base = c * plane;
     for (let y = 0; y < srcSize; y++) {
-      const src = base + y * srcSize;
+      const src = base + y * srcSize, dst = y * size;
       for (let x = 0, t = 0; x < size; x++) {
-        let acc = 0;
-        for (let k = 0; k < count; k++, t++) acc += weights[t] * planes[src + index[t]];
-        rows[y * size + x] = acc;
+        let sum = 0;
+        for (let k = 0; k < count; k++, t++) sum += weights[t] * planes[src + index[t]];
+        rows[dst + x] = sum;
       }
     }
+    // Vertical pass row by row: each tap adds a whole source row, a contiguous loop the JIT handles well.
     for (let y = 0; y < size; y++) {
-      const t = y * count;
-      for (let x = 0; x < size; x++) {
-        let acc = 0;
-        for (let k = 0; k < count; k++) acc += weights[t + k] * rows[index[t + k] * size + x];
+      acc.fill(0, 0, size);
+      for (let k = 0, t = y * count; k < count; k++, t++) {
+        const w = weights[t], src = index[t] * size;
+        for (let x = 0; x < size; x++) acc[x] += w * rows[src + x];
+      }
+      for (let x = 0, o = y * size * 4 + c; x < size; x++, o += 4) {
         // Uint8Array would wrap out-of-range values, so clamp; `+ 0.5 | 0` rounds the non-negative value.
-        const v = (acc - lo) * gain;
-        out[(y * size + x) * 4 + c] = v <= 0 ? 0 : v >= 255 ? 255 : (v + 0.5) | 0;
+        const v = (acc[x] - lo) * gain;
+        out[o] = v <= 0 ? 0 : v >= 255 ? 255 : (v + 0.5) | 0;
       }
     }
   }

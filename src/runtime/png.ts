@@ -35,21 +35,37 @@ export function paethFilter(rgba: Uint8Array, width: number, height: number, cha
   const size = (width * channels + 1) * height;
   if (filtered.length < size) filtered = new Uint8Array(size);
   const out = filtered;
-  for (let y = 0, o = 0; y < height; y++) {
-    out[o++] = PAETH;
-    const row = y * inStride;
-    for (let x = 0; x < width; x++) {
-      for (let ch = 0, i = row + x * 4; ch < channels; ch++, i++) {
-        // Neighbours outside the image are 0 (PNG's rule for the first row and column).
-        const a = x > 0 ? rgba[i - 4] : 0, b = y > 0 ? rgba[i - inStride] : 0, c = x > 0 && y > 0 ? rgba[i - inStride - 4] : 0;
-        const pa = b > c ? b - c : c - b; // |p - a| with p = a + b - c
-        const pb = a > c ? a - c : c - a;
-        const pc = a + b > c + c ? a + b - c - c : c + c - a - b;
-        out[o++] = (rgba[i] - (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 0xff;
+  // Neighbours outside the image count as 0 (PNG's rule), which Paeth turns into Sub on the first row and Up on the
+  // first column.
+  const outStride = width * channels + 1;
+  for (let y = 0; y < height; y++) {
+    const row = y * inStride, up = row - inStride, line = y * outStride;
+    out[line] = PAETH;
+    for (let ch = 0; ch < channels; ch++) {
+      // Walk one channel along the row, carrying left (a) and upper-left (c) so each step loads two bytes.
+      let a = rgba[row + ch], c = y > 0 ? rgba[up + ch] : 0;
+      out[line + 1 + ch] = (a - c) & 0xff;
+      for (let x = 1, i = row + 4 + ch, o = line + 1 + channels + ch; x < width; x++, i += 4, o += channels) {
+        const b = y > 0 ? rgba[i - inStride] : 0, cur = rgba[i];
+        out[o] = (cur - paeth(a, b, c)) & 0xff;
+        a = cur;
+        c = b;
       }
     }
   }
   return out.subarray(0, size);
+}
+
+/**
+ * The PNG Paeth predictor of a pixel from left `a`, up `b` and upper-left `c`, written with sign masks instead of
+ * branches: on image data the comparisons are unpredictable, and mispredictions cost more than the arithmetic.
+ */
+function paeth(a: number, b: number, c: number): number {
+  const da = b - c, db = a - c, dc = da + db; // p - a, p - b, p - c with p = a + b - c
+  const pa = (da ^ (da >> 31)) - (da >> 31), pb = (db ^ (db >> 31)) - (db >> 31), pc = (dc ^ (dc >> 31)) - (dc >> 31);
+  const useA = ~(((pb - pa) | (pc - pa)) >> 31); // -1 when pa <= pb and pa <= pc
+  const useB = ~((pc - pb) >> 31); // -1 when pb <= pc
+  return (a & useA) | (~useA & ((b & useB) | (c & ~useB)));
 }
 
 /** Assembles chunks `[type, data]` into one PNG file. */
