@@ -5,7 +5,8 @@
 import UPNG from 'upng-js';
 import { latentFromDigest, seedDigest } from '../src/runtime/latent';
 import { renderRgba } from '../src/runtime/image';
-import { ModelStore, type ModelBucket } from '../src/runtime/model-store';
+import { BatchingDecoder } from '../src/runtime/decoder';
+import { ModelStore, type ModelBucket, type ModelEntry } from '../src/runtime/model-store';
 import { workerdOrt } from '../src/runtime/ort-workerd';
 import { zlibHuffmanOnly } from '../src/runtime/deflate';
 import { encodePng, paethFilter } from '../src/runtime/png';
@@ -25,8 +26,27 @@ async function compressionStreamDeflate(data: Uint8Array): Promise<number> {
   return (await new Response(stream).arrayBuffer()).byteLength;
 }
 
+/** The first request's stages, step by step; only meaningful as the first request of a fresh isolate. */
+async function cold(bucket: ModelBucket): Promise<Record<string, number>> {
+  const t0 = performance.now();
+  const manifest = JSON.parse(new TextDecoder().decode(await (await bucket.get('manifest.json'))!.arrayBuffer()));
+  const entry: ModelEntry = manifest.models.find((m: ModelEntry) => m.version === manifest.current);
+  const bytes = await (await bucket.get(entry.file))!.arrayBuffer();
+  const t1 = performance.now();
+  await crypto.subtle.digest('SHA-256', bytes);
+  const t2 = performance.now();
+  const decoder = await BatchingDecoder.create(workerdOrt, new Uint8Array(bytes), entry);
+  const t3 = performance.now();
+  const [planes] = await decoder.decode([latentFromDigest(await seedDigest('cold'), entry.latentSize)]);
+  const t4 = performance.now();
+  encodePng(renderRgba(planes, entry.imageSize, { size: 128, shape: 'square', valueRange: entry.valueRange }), 128, 128, true);
+  const t5 = performance.now();
+  return { r2ReadMs: t1 - t0, sha256Ms: t2 - t1, ortStartAndSessionMs: t3 - t2, firstDecodeMs: t4 - t3, firstResizeEncodeMs: t5 - t4 };
+}
+
 export default {
   async fetch(request: Request, env: { MODELS: ModelBucket }): Promise<Response> {
+    if (new URL(request.url).pathname === '/cold') return Response.json(await cold(env.MODELS));
     const n = Number(new URL(request.url).searchParams.get('n') ?? 200);
     const { entry, decoder } = await store.model(env.MODELS);
     const latents = await Promise.all(Array.from({ length: n + 20 }, async (_, i) => latentFromDigest(await seedDigest(`micro-${i}`), entry.latentSize)));

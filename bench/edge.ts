@@ -1,7 +1,8 @@
 /**
  * `npm run bench:edge`: the edge service's speed through workerd on this machine (Miniflare, the built worker).
  *
- * - first request of a fresh isolate: R2 read + sha256 + ORT start + session + decode + PNG (median of 3 isolates);
+ * - first request of a fresh isolate: R2 read + sha256 + ORT start + session + decode + PNG (median of 3 isolates),
+ *   and the same stages timed one by one inside a fresh isolate;
  * - cache-miss `GET /face/:seed?size=128` over distinct seeds, one at a time: median / p99 of the worker's own
  *   time (Server-Timing `total`, ms-granular in local workerd) and of the client round trip minus the median
  *   round trip of a route that does no work (Miniflare's dispatch costs several ms);
@@ -53,12 +54,14 @@ await worker.dispose();
 
 const bench = await startWorker(benchDir);
 await bench.putModels();
+const coldStages = await (await bench.fetch('/cold')).json();
 const stages = await (await bench.fetch('/?n=200')).json();
 await bench.dispose();
 
 const base = quantile(idle, 0.5);
 console.log(`
 first request, fresh isolate (median of 3):      ${ms(quantile(firsts, 0.5))}   (all: ${firsts.map((x) => x.toFixed(0)).join(', ')} ms)
+  its stages in another fresh isolate: ${Object.entries(coldStages as Record<string, number>).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')} (ms)
 cache-miss /face/:seed?size=128, ${SEEDS} distinct seeds, sequential:
   worker time (Server-Timing total)  median ${ms(quantile(serverTotals, 0.5))}   p99 ${ms(quantile(serverTotals, 0.99))}
   round trip − idle round trip       median ${ms(quantile(roundTrips, 0.5) - base)}   p99 ${ms(quantile(roundTrips, 0.99) - base)}

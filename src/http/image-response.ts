@@ -41,9 +41,9 @@ export async function serveImage(c: Context, req: ImageRequest): Promise<Respons
   const headers = baseHeaders(req.etag, req.entry);
   if (matchesIfNoneMatch(c.req.header('If-None-Match'), req.etag)) return new Response(null, { status: 304, headers });
 
-  const cache = (globalThis.caches as unknown as { default?: Cache } | undefined)?.default;
+  const cache = caches.default;
   const key = new Request(new URL(req.cacheKey, c.req.url).toString());
-  const hit = cache && (await cache.match(key));
+  const hit = await cache.match(key);
   if (hit) {
     setMetric(c, 'cache', 'hit');
     // A matched response's headers are immutable; the timing middleware appends to them, so copy.
@@ -51,6 +51,6 @@ export async function serveImage(c: Context, req: ImageRequest): Promise<Respons
   }
 
   const response = new Response(await req.render(), { headers: { ...headers, 'Content-Type': 'image/png' } });
-  if (cache) c.executionCtx.waitUntil(cache.put(key, response.clone()));
+  c.executionCtx.waitUntil(cache.put(key, response.clone()));
   return response;
 }

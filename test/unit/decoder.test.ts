@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { BatchingDecoder, MAX_BATCH, type OrtApi } from '../../src/runtime/decoder';
+
+const spec = { input: 'z', output: 'image', latentSize: 2, imageSize: 1 };
+
+/** A fake session whose "image" is (z0, z1, z0 + z1); records batch sizes and whether two runs ever overlapped. */
+function fakeOrt(options: { fail?: boolean } = {}) {
+  const batches: number[] = [];
+  let running = 0, overlapped = false;
+  const session = {
+    async run(feeds: Record<string, { data: Float32Array; dims: number[] }>) {
+      if (running++) overlapped = true;
+      await new Promise((r) => setTimeout(r, 5));
+      running--;
+      if (options.fail) throw new Error('boom');
+      const { data, dims } = feeds.z;
+      batches.push(dims[0]);
+      const out = new Float32Array(dims[0] * 3);
+      for (let i = 0; i < dims[0]; i++) out.set([data[2 * i], data[2 * i + 1], data[2 * i] + data[2 * i + 1]], 3 * i);
+      return { image: { data: out } };
+    },
+  };
+  const ort = { Tensor: class { constructor(readonly type: string, readonly data: Float32Array, readonly dims: number[]) {} } } as unknown as OrtApi;
+  return { decoder: new BatchingDecoder(ort, session as never, spec), batches, overlapped: () => overlapped };
+}
+
+const z = (a: number, b: number) => new Float32Array([a, b]);
+
+describe('BatchingDecoder', () => {
+  it('decodes requests of one turn in one run, and requests that arrive mid-run in the next, never overlapping', async () => {
+    const { decoder, batches, overlapped } = fakeOrt();
+    const first = Array.from({ length: 5 }, (_, i) => decoder.decode([z(i, 1)]));
+    await new Promise((r) => setTimeout(r, 1)); // the first run is now in progress
+    const second = Array.from({ length: 3 }, (_, i) => decoder.decode([z(10 + i, 1)]));
+    const results = await Promise.all([...first, ...second]);
+    expect(batches).toEqual([5, 3]);
+    expect(overlapped()).toBe(false);
+    results.forEach(([planes], i) => {
+      const a = i < 5 ? i : 10 + i - 5;
+      expect(Array.from(planes)).toEqual([a, 1, a + 1]);
+    });
+  });
+
+  it(`splits more than ${MAX_BATCH} latents into several runs and keeps their order`, async () => {
+    const { decoder, batches } = fakeOrt();
+    const latents = Array.from({ length: MAX_BATCH + 3 }, (_, i) => z(i, 0));
+    const planes = await decoder.decode(latents);
+    expect(batches).toEqual([MAX_BATCH, 3]);
+    expect(planes.map((p) => p[0])).toEqual(latents.map((l) => l[0]));
+  });
+
+  it('rejects every request of a failed run, and the next request starts a new run instead of hanging', async () => {
+    const failing = fakeOrt({ fail: true });
+    await expect(Promise.all([failing.decoder.decode([z(1, 1)]), failing.decoder.decode([z(2, 2)])])).rejects.toThrow('boom');
+    await expect(failing.decoder.decode([z(1, 1)])).rejects.toThrow('boom');
+  });
+
+  it('rejects a latent of the wrong length without running', async () => {
+    const { decoder, batches } = fakeOrt();
+    await expect(decoder.decode([new Float32Array(3)])).rejects.toThrow(RangeError);
+    expect(batches).toEqual([]);
+  });
+});
