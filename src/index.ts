@@ -1,5 +1,6 @@
 /** Worker entry: wires the routes to one per-isolate model store. */
 import { Hono } from 'hono';
+import { cors } from 'hono/cors';
 import { timing } from 'hono/timing';
 import type { AppEnv } from './http/app-env';
 import { onError, onNotFound } from './http/errors';
@@ -13,8 +14,10 @@ import { latentRoute } from './routes/latent';
 
 const store = new ModelStore(workerdOrt);
 
-// Server-Timing on every response: total, plus decode/resize/encode or cache=hit from the image routes.
+// On every response: `Access-Control-Allow-Origin: *` (errors included, so browsers can read them), and
+// Server-Timing: total, plus decode/resize/encode or cache=hit from the image routes.
 const app = new Hono<AppEnv>()
+  .use(cors())
   .use(timing({ crossOrigin: true }))
   .route('/', homeRoute)
   .route('/', faceRoute(store))

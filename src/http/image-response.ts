@@ -1,19 +1,14 @@
 /**
- * The caching contract of image routes: strong ETag and 304, year-long immutable caching, CORS, model version,
+ * The caching contract of image routes: strong ETag and 304, year-long immutable caching, model version,
  * and the Cache API (which only works on a custom domain; on *.workers.dev it is a no-op).
  */
 import type { Context } from 'hono';
 import { setMetric } from 'hono/timing';
 import type { ModelEntry } from '../runtime/model-store';
 
-/** Headers every image response carries, the 304 included. */
+/** Headers every image response carries, the 304 included (CORS comes from the app-wide middleware). */
 function baseHeaders(etag: string, entry: ModelEntry): Record<string, string> {
-  return {
-    'Cache-Control': 'public, max-age=31536000, immutable',
-    ETag: etag,
-    'Access-Control-Allow-Origin': '*',
-    'X-Model-Version': entry.version,
-  };
+  return { 'Cache-Control': 'public, max-age=31536000, immutable', ETag: etag, 'X-Model-Version': entry.version };
 }
 
 /** True when `If-None-Match` lists `etag` (weak comparison, as RFC 9110 prescribes for this header) or is `*`. */

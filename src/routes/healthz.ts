@@ -16,7 +16,7 @@ export function healthzRoute(store: ModelStore) {
         versions: manifest.models.map((e) => e.version),
       },
       200,
-      { 'Cache-Control': 'no-store', 'Access-Control-Allow-Origin': '*' },
+      { 'Cache-Control': 'no-store' },
     );
   });
 }

@@ -30,7 +30,7 @@ export function latentRoute(store: ModelStore) {
         latentSize: entry.latentSize,
         latent: Array.from(latentFromDigest(digest, entry.latentSize)),
       };
-      return c.json(body, 200, { 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'public, max-age=3600' });
+      return c.json(body, 200, { 'Cache-Control': 'public, max-age=3600' });
     },
   );
 }

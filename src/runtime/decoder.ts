@@ -39,13 +39,21 @@ export class BatchingDecoder {
     readonly spec: DecoderSpec,
   ) {}
 
-  /** Creates the session from ONNX bytes: wasm backend, full graph optimisation. */
+  /**
+   * Creates the session from ONNX bytes (wasm backend, full graph optimisation) and decodes one latent, so a model
+   * that does not match its manifest entry fails here, once, instead of in every request.
+   */
   static async create(ort: OrtApi, model: Uint8Array, spec: DecoderSpec): Promise<BatchingDecoder> {
     const session = await ort.InferenceSession.create(model, {
       executionProviders: ['wasm'],
       graphOptimizationLevel: 'all',
     });
-    return new BatchingDecoder(ort, session, spec);
+    if (!session.inputNames.includes(spec.input) || !session.outputNames.includes(spec.output)) {
+      throw new Error(`graph has inputs [${session.inputNames}] and outputs [${session.outputNames}], manifest says ${spec.input} → ${spec.output}`);
+    }
+    const decoder = new BatchingDecoder(ort, session, spec);
+    await decoder.run([new Float32Array(spec.latentSize)]);
+    return decoder;
   }
 
   /**

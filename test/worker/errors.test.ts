@@ -45,12 +45,14 @@ describe('bad input is a 400 JSON error, never a 500', () => {
     expect(json.error).toBe(error);
     expect(typeof json.detail).toBe('string');
     expect(json.detail).toContain(mention);
+    expect(header('access-control-allow-origin')).toBe('*');
   });
 
   it.each(['/nope', '/face', '/face/a/b', '/latent', '/face/a.png/x'])('%s → 404 JSON', async (path) => {
     const { status, body, header } = await get(worker(), path);
     expect(status).toBe(404);
     expect(header('content-type')).toMatch(/^application\/json/);
+    expect(header('access-control-allow-origin')).toBe('*');
     expect(JSON.parse(Buffer.from(body).toString())).toMatchObject({ error: 'not_found', detail: expect.any(String) });
   });
 

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readManifest } from '../../scripts/lib/worker';
 import { currentModel, get, useWorker } from '../support/fixtures';
 
 async function expect503(worker: ReturnType<ReturnType<typeof useWorker>>, path: string, mention: string) {
@@ -43,6 +44,33 @@ describe('model store', () => {
       const ok = await get(worker(), '/face/missing?size=16');
       expect(ok.status).toBe(200);
       expect(ok.header('content-type')).toBe('image/png');
+    });
+  });
+
+  describe('a manifest that does not describe its decoder', () => {
+    const worker = useWorker({ models: true });
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      ['output name', { output: 'not-the-output' }, 'not-the-output'],
+      ['image size', { imageSize: 32 }, 'decoder output has'],
+      ['latent size', { latentSize: 7 }, 'failed to load'],
+    ];
+    const versionOf = (what: string) => `broken-${what.replace(' ', '-')}`;
+
+    // All broken entries go in before the first request: the worker keeps a manifest it has read for a minute.
+    beforeAll(async () => {
+      const manifest = readManifest();
+      const entry = manifest.models.find((m) => m.version === manifest.current)!;
+      const broken = cases.map(([what, patch]) => ({ ...entry, ...patch, version: versionOf(what) }));
+      const bucket = await worker().mf.getR2Bucket('MODELS');
+      await bucket.put('manifest.json', JSON.stringify({ ...manifest, models: [...manifest.models, ...broken] }));
+    });
+
+    it.each(cases)('wrong %s → 503 at load, not a 500 per request', async (what, _, mention) => {
+      await expect503(worker(), `/face/x?size=16&v=${versionOf(what)}`, mention);
+    });
+
+    it('the good version keeps working beside them', async () => {
+      expect((await get(worker(), '/face/x?size=16')).status).toBe(200);
     });
   });
 });
