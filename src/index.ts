@@ -14,10 +14,10 @@ import { latentRoute } from './routes/latent';
 
 const store = new ModelStore(workerdOrt);
 
-// On every response: `Access-Control-Allow-Origin: *` (errors included, so browsers can read them), and
-// Server-Timing: total, plus decode/resize/encode or cache=hit from the image routes.
+// On every response: `Access-Control-Allow-Origin: *` (errors included, so browsers can read them; ETag and the
+// model version exposed to scripts), and Server-Timing: total, plus decode/resize/encode or cache=hit.
 const app = new Hono<AppEnv>()
-  .use(cors())
+  .use(cors({ origin: '*', exposeHeaders: ['ETag', 'X-Model-Version'] }))
   .use(timing({ crossOrigin: true }))
   .route('/', homeRoute)
   .route('/', faceRoute(store))

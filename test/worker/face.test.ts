@@ -56,6 +56,7 @@ describe('GET /face/:seed', () => {
     const { header } = await get(worker(), '/face/headers-check?size=32');
     expect(header('cache-control')).toBe('public, max-age=31536000, immutable');
     expect(header('access-control-allow-origin')).toBe('*');
+    expect(header('access-control-expose-headers')).toMatch(/ETag.*X-Model-Version/i);
     expect(header('x-model-version')).toBe(currentModel().version);
     expect(header('etag')).toMatch(/^"[0-9a-f]{16}-[0-9a-f]{32}-32-square"$/);
     expect(header('etag')!.slice(1, 17)).toBe(currentModel().sha256.slice(0, 16));
