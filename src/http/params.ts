@@ -1,8 +1,9 @@
 /** Zod schemas for path and query parameters shared by the routes. */
 import { z } from 'zod';
+import { VERSION_PATTERN } from '../runtime/model-store';
 
 /** Longest seed accepted, in UTF-8 bytes. */
-export const MAX_SEED_BYTES = 256;
+const MAX_SEED_BYTES = 256;
 
 const utf8 = new TextEncoder();
 
@@ -26,4 +27,4 @@ export function intParam(min: number, max: number, fallback: number) {
 export const shape = z.enum(['square', 'circle']).default('square');
 
 /** `v`: a model version name; whether it exists is checked against the manifest. */
-export const version = z.string().regex(/^[a-z0-9][a-z0-9.-]{0,31}$/, 'not a version name').optional();
+export const version = z.string().regex(VERSION_PATTERN, 'not a version name').optional();

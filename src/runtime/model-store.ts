@@ -6,10 +6,13 @@ import { z } from 'zod';
 import { BatchingDecoder, type OrtApi } from './decoder';
 import { toHex } from './hex';
 
+/** What a version name may look like (models/README.md); also what the `v` query parameter accepts. */
+export const VERSION_PATTERN = /^[a-z0-9][a-z0-9.-]{0,31}$/;
+
 const entrySchema = z
   .object({
     name: z.string(),
-    version: z.string().regex(/^[a-z0-9][a-z0-9.-]{0,31}$/),
+    version: z.string().regex(VERSION_PATTERN),
     file: z.string().min(1),
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
     bytes: z.number().int().positive(),
