@@ -9,6 +9,8 @@ import type { InferenceSession, Tensor } from 'onnxruntime-common';
 export interface OrtApi {
   InferenceSession: { create(model: Uint8Array, options?: InferenceSession.SessionOptions): Promise<InferenceSession> };
   Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => Tensor;
+  /** `['wasm']` for onnxruntime-web, `['cpu']` for onnxruntime-node. */
+  executionProviders: string[];
 }
 
 /** Graph shape facts from the manifest entry. */
@@ -40,12 +42,12 @@ export class BatchingDecoder {
   ) {}
 
   /**
-   * Creates the session from ONNX bytes (wasm backend, full graph optimisation) and decodes one latent, so a model
-   * that does not match its manifest entry fails here, once, instead of in every request.
+   * Creates the session from ONNX bytes (full graph optimisation) and decodes one latent, so a model that does not
+   * match its manifest entry fails here, once, instead of in every request.
    */
   static async create(ort: OrtApi, model: Uint8Array, spec: DecoderSpec): Promise<BatchingDecoder> {
     const session = await ort.InferenceSession.create(model, {
-      executionProviders: ['wasm'],
+      executionProviders: ort.executionProviders,
       graphOptimizationLevel: 'all',
     });
     if (!session.inputNames.includes(spec.input) || !session.outputNames.includes(spec.output)) {

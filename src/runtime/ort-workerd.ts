@@ -33,4 +33,8 @@ ort.env.wasm.numThreads = 1;
 ort.env.wasm.proxy = false;
 
 /** onnxruntime-web configured for workerd. */
-export const workerdOrt: OrtApi = ort as unknown as OrtApi;
+export const workerdOrt: OrtApi = {
+  InferenceSession: ort.InferenceSession,
+  Tensor: ort.Tensor as unknown as OrtApi['Tensor'],
+  executionProviders: ['wasm'],
+};

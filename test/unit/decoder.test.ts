@@ -20,7 +20,7 @@ function fakeOrt(options: { fail?: boolean } = {}) {
       return { image: { data: out } };
     },
   };
-  const ort = { Tensor: class { constructor(readonly type: string, readonly data: Float32Array, readonly dims: number[]) {} } } as unknown as OrtApi;
+  const ort = { Tensor: class { constructor(readonly type: string, readonly data: Float32Array, readonly dims: number[]) {} }, executionProviders: [] } as unknown as OrtApi;
   return { decoder: new BatchingDecoder(ort, session as never, spec), batches, overlapped: () => overlapped };
 }
 
