@@ -1,7 +1,9 @@
 /**
  * vitest globalSetup of the `worker` project: bundles the worker exactly as `wrangler deploy` would, once per run,
- * and hands the output folder to the test files.
+ * and hands the output folder to the test files. The folder is per process (several people run the tests in one
+ * checkout) and removed afterwards.
  */
+import { rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import { buildWorker } from '../../scripts/lib/worker';
 
@@ -11,6 +13,8 @@ declare module 'vitest' {
   }
 }
 
-export default async function setup(project: TestProject): Promise<void> {
-  project.provide('workerDir', await buildWorker('dist/test-worker'));
+export default async function setup(project: TestProject): Promise<() => void> {
+  const dir = await buildWorker(`dist/test-worker-${process.pid}`);
+  project.provide('workerDir', dir);
+  return () => rmSync(dir, { recursive: true, force: true });
 }
