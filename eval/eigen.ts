@@ -69,13 +69,18 @@ function tridiagonalEigenvalues(d: Float64Array, e: Float64Array): Float64Array 
   const n = d.length;
   for (let i = 1; i < n; i++) e[i - 1] = e[i];
   if (n > 0) e[n - 1] = 0;
+  // Off-diagonal entries below eps times the matrix norm are negligible (as in JAMA's tql2). A purely local test
+  // (relative to the two neighbouring diagonal entries) can stall forever in a cluster of near-zero eigenvalues,
+  // which low-rank Gram matrices of similar faces produce.
+  let norm = 0;
+  for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(d[i]) + Math.abs(e[i]));
+  const negligible = Number.EPSILON * norm;
   for (let l = 0; l < n; l++) {
     let iterations = 0;
     let m: number;
     do {
       for (m = l; m < n - 1; m++) {
-        const dd = Math.abs(d[m]) + Math.abs(d[m + 1]);
-        if (Math.abs(e[m]) <= Number.EPSILON * dd) break;
+        if (Math.abs(e[m]) <= negligible) break;
       }
       if (m !== l) {
         if (iterations++ === 60) throw new Error('eigenvalues: QL iteration did not converge');

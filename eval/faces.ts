@@ -128,7 +128,8 @@ export async function createFaceAnalyzer(options: FaceAnalyzerOptions): Promise<
       return {
         faces: faces.length,
         score: best.boxScore,
-        embedding: best.embedding?.length ? Float32Array.from(best.embedding) : null,
+        // faceres can emit NaN on degenerate crops; such an embedding is unusable, like a missing one.
+        embedding: best.embedding?.length && best.embedding.every(Number.isFinite) ? Float32Array.from(best.embedding) : null,
         age: Number.isFinite(best.age) ? best.age : null,
         gender: best.gender === 'female' || best.gender === 'male' ? best.gender : 'unknown',
       };

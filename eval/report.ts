@@ -4,7 +4,7 @@ import type { DecoderSpec } from './model-spec';
 
 /** Everything one run measured; NaN (written as null in JSON) marks a figure that could not be computed. */
 export interface EvalReport {
-  model: Omit<DecoderSpec, 'file'> & { file: string };
+  model: DecoderSpec;
   settings: {
     n: number;
     real: string[];

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { symmetricEigenvalues } from '../eval/eigen';
 import { frechetDistance } from '../eval/frechet';
@@ -34,6 +35,22 @@ describe('symmetricEigenvalues', () => {
     expect(values.reduce((s, v) => s + v, 0)).toBeCloseTo(trace, 9);
     expect(values.reduce((s, v) => s + v * v, 0)).toBeCloseTo(frobenius, 8);
   });
+
+  it('converges on a huge cluster of rounding-noise eigenvalues', () => {
+    // The tridiagonal form of the Gram matrix of 938 faceres embeddings from a low-diversity test decoder
+    // (faces derived from the public-domain astronaut photo), 4 significant digits. QL with a purely local
+    // deflation test stalled on it forever.
+    const { d, e } = JSON.parse(readFileSync(new URL('./eval-eigen-stall.json', import.meta.url), 'utf8')) as { d: number[]; e: number[] };
+    const n = d.length, matrix = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      matrix[i * n + i] = d[i];
+      if (i > 0) matrix[i * n + i - 1] = matrix[(i - 1) * n + i] = e[i];
+    }
+    const values = symmetricEigenvalues(matrix, n);
+    const trace = d.reduce((s, v) => s + v, 0);
+    expect(values.reduce((s, v) => s + v, 0)).toBeCloseTo(trace, 0);
+    expect(values.every(Number.isFinite)).toBe(true);
+  }, 30_000);
 });
 
 describe('frechetDistance', () => {
