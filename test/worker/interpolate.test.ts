@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodePng } from '../support/png';
-import { get, useWorker } from '../support/fixtures';
+import { currentModel, get, useWorker } from '../support/fixtures';
 
 const worker = useWorker({ models: true });
 
@@ -28,6 +28,10 @@ describe('GET /interpolate', () => {
     expect(status).toBe(200);
     expect(header('content-type')).toBe('image/png');
     expect(header('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(header('access-control-allow-origin')).toBe('*');
+    expect(header('x-model-version')).toBe(currentModel().version);
+    expect(header('etag')).toMatch(/^"[0-9a-f]{16}-[0-9a-f]{24}-[0-9a-f]{24}-/);
+    expect(header('server-timing')).toMatch(/decode;dur=.*encode;dur=/);
     const png = decodePng(body);
     expect([png.width, png.height, png.frames.length]).toEqual([steps * size, size, 1]);
     // Batched decoding may differ from single decoding in the last float bits; allow one rounding step.
@@ -50,6 +54,12 @@ describe('GET /interpolate', () => {
     const strip = decodePng((await get(worker(), `/interpolate?from=ann&to=ben&steps=${steps}&size=${size}`)).body).frames[0];
     const order = [0, 1, 2, 3, 4, 3, 2, 1];
     order.forEach((t, f) => expect(Buffer.from(png.frames[f]).equals(Buffer.from(tile(strip, steps, size, t))), `frame ${f}`).toBe(true));
+  });
+
+  it('from = to is a still sequence, not NaN noise', async () => {
+    const png = decodePng((await get(worker(), '/interpolate?from=same&to=same&steps=3&size=16')).body);
+    const face = decodePng((await get(worker(), '/face/same?size=16')).body).frames[0];
+    for (let i = 0; i < 3; i++) expect(maxDiff(tile(png.frames[0], 3, 16, i), face)).toBeLessThanOrEqual(1);
   });
 
   it('circle shape gives transparent corners in every frame', async () => {
