@@ -24,7 +24,7 @@ interface Taps {
   weights: Float64Array;
 }
 
-const tapsCache = new Map<string, Taps>();
+const tapsCache = new Map<number, Taps>();
 const maskCache = new Map<number, Uint8Array>();
 
 function cubic(x: number): number {
@@ -36,7 +36,7 @@ function cubic(x: number): number {
 
 /** Resampling taps from `src` to `dst` samples; source indices beyond the edges are clamped. */
 export function resampleTaps(src: number, dst: number): Taps {
-  const key = `${src}>${dst}`;
+  const key = src * 65536 + dst;
   const cached = tapsCache.get(key);
   if (cached) return cached;
   const scale = src / dst;
