@@ -28,7 +28,7 @@ async function timed(fetch: () => Promise<Response>): Promise<{ ms: number; resp
 
 const manifest = readManifest();
 console.log(`model ${manifest.current}; building…`);
-const [mainDir, benchDir] = [await buildWorker('dist/bench-main'), await buildWorker('dist/bench-worker', 'bench/edge-worker.ts')];
+const [mainDir, benchDir] = [buildWorker('dist/bench-main'), buildWorker('dist/bench-worker', 'bench/edge-worker.ts')];
 
 const firsts: number[] = [];
 for (let i = 0; i < 3; i++) {

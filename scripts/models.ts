@@ -4,9 +4,8 @@
  * (`npm run models:upload`). Decoders go first and the manifest last, so a reader never sees a manifest that names
  * a file not yet uploaded. SEEDFACE_MODELS_DIR overrides the folder.
  */
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { MODELS_DIR, readManifest, wrangler } from './lib/worker';
+import { join } from 'node:path';
+import { MODELS_DIR, readManifest, wrangler, wranglerSetting } from './lib/worker';
 
 const target = process.argv[2];
 if (target !== '--local' && target !== '--remote') {
@@ -14,9 +13,7 @@ if (target !== '--local' && target !== '--remote') {
   process.exit(2);
 }
 
-const toml = readFileSync(resolve(import.meta.dirname, '../wrangler.toml'), 'utf8');
-const bucket = /bucket_name\s*=\s*"([^"]+)"/.exec(toml)?.[1];
-if (!bucket) throw new Error('wrangler.toml names no R2 bucket_name');
+const bucket = wranglerSetting('bucket_name');
 
 const manifest = readManifest();
 const uploads = [

@@ -27,7 +27,7 @@ let png = null;
 if (existsSync(join(MODELS_DIR, 'manifest.json'))) {
   const manifest = readManifest();
   const model = manifest.models.find((m) => m.version === manifest.current)!;
-  const worker = await startWorker(await buildWorker('dist/vectors-worker'));
+  const worker = await startWorker(buildWorker('dist/vectors-worker'));
   try {
     await worker.putModels();
     const cases = [];

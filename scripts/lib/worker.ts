@@ -10,21 +10,25 @@ import { join, resolve } from 'node:path';
 import { Miniflare } from 'miniflare';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-/** Must match wrangler.toml. */
-const COMPATIBILITY_DATE = '2026-04-20';
 
-/** Runs wrangler offline, without telemetry. */
-export function wrangler(args: string[], options: { stdio?: 'inherit' | 'pipe' } = {}): string {
-  const out = execFileSync(join(ROOT, 'node_modules/.bin/wrangler'), args, {
+/** A top-level string setting of wrangler.toml (e.g. `compatibility_date`, `bucket_name`), so it is said once. */
+export function wranglerSetting(key: string): string {
+  const value = new RegExp(`^\\s*${key}\\s*=\\s*"([^"]+)"`, 'm').exec(readFileSync(join(ROOT, 'wrangler.toml'), 'utf8'))?.[1];
+  if (!value) throw new Error(`wrangler.toml has no ${key}`);
+  return value;
+}
+
+/** Runs wrangler offline, without telemetry; its output is shown only if it fails. */
+export function wrangler(args: string[]): void {
+  execFileSync(join(ROOT, 'node_modules/.bin/wrangler'), args, {
     cwd: ROOT,
     env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false' },
-    stdio: options.stdio ?? 'pipe',
+    stdio: 'pipe',
   });
-  return out ? out.toString() : '';
 }
 
 /** Bundles `entry` (default: wrangler.toml's main) into `outdir` (relative to the repo root); returns its path. */
-export async function buildWorker(outdir: string, entry?: string): Promise<string> {
+export function buildWorker(outdir: string, entry?: string): string {
   const dir = join(ROOT, outdir);
   wrangler(['deploy', ...(entry ? [entry] : []), '--dry-run', '--outdir', dir]);
   return dir;
@@ -57,7 +61,7 @@ export async function startWorker(dir: string): Promise<RunningWorker> {
     .map((f) => ({ type: f.endsWith('.wasm') ? ('CompiledWasm' as const) : ('ESModule' as const), path: join(dir, f) }))
     // The bundle's one .js file is the entry and must come first.
     .sort((a, b) => Number(b.type === 'ESModule') - Number(a.type === 'ESModule'));
-  const mf = new Miniflare({ modulesRoot: dir, modules, compatibilityDate: COMPATIBILITY_DATE, r2Buckets: ['MODELS'] });
+  const mf = new Miniflare({ modulesRoot: dir, modules, compatibilityDate: wranglerSetting('compatibility_date'), r2Buckets: ['MODELS'] });
   await mf.ready;
   return {
     mf,

@@ -13,8 +13,8 @@ declare module 'vitest' {
   }
 }
 
-export default async function setup(project: TestProject): Promise<() => void> {
-  const dir = await buildWorker(`dist/test-worker-${process.pid}`);
+export default function setup(project: TestProject): () => void {
+  const dir = buildWorker(`dist/test-worker-${process.pid}`);
   project.provide('workerDir', dir);
   return () => rmSync(dir, { recursive: true, force: true });
 }
