@@ -65,6 +65,8 @@ export async function evaluate(options: EvalOptions): Promise<{ report: Omit<Eva
   t = performance.now();
   const genEmb = detectedEmbeddings(generated), realEmb = detectedEmbeddings(real.analyses), trainEmb = detectedEmbeddings(train.analyses);
   const half = Math.floor(realEmb.length / 2);
+  // Equal-sized real sets for the full-n floor: a few undetected faces must not make it incomputable.
+  const floorSize = Math.min(trainEmb.length, realEmb.length);
   const realA = realEmb.slice(0, half), realB = realEmb.slice(half, 2 * half);
   const diversityGen = meanPairwiseDistance(genEmb), diversityReal = meanPairwiseDistance(realEmb);
   const nnGen = nearestDistances(genEmb, trainEmb), nnReal = nearestDistances(realEmb, trainEmb);
@@ -86,8 +88,8 @@ export async function evaluate(options: EvalOptions): Promise<{ report: Omit<Eva
         generatedVsReal: ffd(genEmb, realEmb),
         realHalves: ffd(realA, realB),
         generatedVsRealHalf: ffd(genEmb.slice(0, half), realB),
-        // Only a training sample at least as large as the real one gives a floor at the same n.
-        trainVsReal: trainEmb.length >= realEmb.length ? ffd(trainEmb.slice(0, realEmb.length), realEmb) : NaN,
+        trainVsReal: ffd(trainEmb.slice(0, floorSize), realEmb.slice(0, floorSize)),
+        trainVsRealSize: floorSize,
         halfSize: half,
       },
       diversity: { generated: diversityGen, real: diversityReal, ratio: diversityGen / diversityReal },

@@ -30,6 +30,17 @@ function fillRect(image: RgbImage, x0: number, y0: number, x1: number, y1: numbe
   }
 }
 
+/** A round tick step (1, 2 or 5 times a power of ten) that gives about `count` ticks over `span`. */
+function tickStep(span: number, count: number): number {
+  const raw = span / count, power = 10 ** Math.floor(Math.log10(raw));
+  return ([1, 2, 5, 10].map((m) => m * power).find((step) => step >= raw * 0.999) as number);
+}
+
+/** Decimals needed to print multiples of `step`. */
+function decimals(step: number): number {
+  return Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+}
+
 /** Shares of `values` per bin over [lo, hi); the top edge falls into the last bin. */
 function binShares(values: readonly number[], lo: number, hi: number): number[] {
   const shares = new Array<number>(BINS).fill(0);
@@ -57,7 +68,7 @@ export function histogramPlot(title: string, xLabel: string, series: readonly Se
   let lo = Math.min(...all), hi = Math.max(...all);
   if (hi - lo < 1e-9) [lo, hi] = [lo - 0.5, hi + 0.5];
   const shares = finite.map((s) => binShares(s.values, lo, hi));
-  const top = Math.max(...shares.flat()) * 1.1;
+  const top = Math.max(...shares.flat()) * 1.25; // headroom for the legend
   const xOf = (v: number) => LEFT + ((v - lo) / (hi - lo)) * plotW;
   const yOf = (share: number) => TOP + plotH - (share / top) * plotH;
 
@@ -69,15 +80,19 @@ export function histogramPlot(title: string, xLabel: string, series: readonly Se
     for (let y = TOP; y < TOP + plotH; y += 8) fillRect(image, m - 1, y, m + 1, y + 4, s.colour); // dashed median line
   });
 
-  for (let t = 0; t <= 4; t++) {
-    const v = lo + ((hi - lo) * t) / 4, x = xOf(v);
+  const xStep = tickStep(hi - lo, 6);
+  for (let v = Math.ceil(lo / xStep) * xStep; v <= hi + 1e-9; v += xStep) {
+    const x = xOf(v);
     fillRect(image, x, TOP + plotH, x + 1, TOP + plotH + 5, INK);
-    const text = v.toFixed(hi - lo < 5 ? 2 : 1);
+    const text = v.toFixed(decimals(xStep));
     drawText(image, text, x - (text.length * CHAR_WIDTH) / 2, TOP + plotH + 9, INK);
-    const share = (top * t) / 4, y = yOf(share);
+  }
+  const yStep = tickStep(top, 5);
+  for (let share = 0; share <= top + 1e-12; share += yStep) {
+    const y = yOf(share);
     fillRect(image, LEFT - 5, y, LEFT, y + 1, INK);
-    const shareText = `${(share * 100).toFixed(0)}%`;
-    drawText(image, shareText, LEFT - 8 - shareText.length * CHAR_WIDTH, y - CHAR_HEIGHT / 2, INK);
+    const text = `${(share * 100).toFixed(decimals(yStep * 100))}%`;
+    drawText(image, text, LEFT - 8 - text.length * CHAR_WIDTH, y - CHAR_HEIGHT / 2, INK);
   }
 
   finite.forEach((s, k) => {

@@ -29,8 +29,9 @@ export interface EvalReport {
       realHalves: number;
       /** Generated (as many as a real half) vs the real second half: compare with `realHalves`. */
       generatedVsRealHalf: number;
-      /** Training faces vs real, at the size of the real set: the floor at the full sample size. */
+      /** Training faces vs real, `trainVsRealSize` of each: the floor at (nearly) the full sample size. */
       trainVsReal: number;
+      trainVsRealSize: number;
       halfSize: number;
     };
     diversity: { generated: number; real: number; ratio: number };
@@ -57,7 +58,7 @@ export function markdownReport(report: EvalReport): string {
   const g = f.attributes.generated, r = f.attributes.real;
   const rows: [string, string, string, string][] = [
     ['detection rate (exactly one face)', pct(f.detectionRate.generated), pct(f.detectionRate.real), `${c.generatedDetected}/${c.generated} vs ${c.realDetected}/${c.real}`],
-    ['FFD vs real (lower is better)', fmt(f.ffd.generatedVsReal), '', `floor (train vs real, same n): ${fmt(f.ffd.trainVsReal)}`],
+    ['FFD vs real (lower is better)', fmt(f.ffd.generatedVsReal), '', `floor (train vs real, n = ${f.ffd.trainVsRealSize}): ${fmt(f.ffd.trainVsReal)}`],
     [`FFD at n = ${f.ffd.halfSize}`, fmt(f.ffd.generatedVsRealHalf), fmt(f.ffd.realHalves), 'real column: real half vs real half (the floor)'],
     ['diversity (mean pairwise distance)', fmt(f.diversity.generated), fmt(f.diversity.real), `ratio ${fmt(f.diversity.ratio)} (1 = as diverse as real)`],
     ['median distance to nearest training face', fmt(f.memorisation.generatedMedian), fmt(f.memorisation.realMedian), `ratio ${fmt(f.memorisation.ratio)} (< 1: closer to training faces than new real faces are)`],
