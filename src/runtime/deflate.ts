@@ -139,12 +139,13 @@ class BitWriter {
 
 /**
  * Counts byte values into `freqs` and returns the Adler-32 of `data` (the zlib trailer) in the same pass. Sums are
- * reduced every 5552 bytes, the most that cannot overflow.
+ * reduced every 1024 bytes, not zlib's 5552 (the most a 32-bit unsigned sum allows): V8 keeps values below 2^30 in
+ * small-integer registers, and letting `b` outgrow them made this loop 3.5x slower in workerd (measured).
  */
 function histogramAndAdler32(data: Uint8Array, freqs: Uint32Array): number {
   let a = 1, b = 0;
   for (let i = 0; i < data.length; ) {
-    const end = Math.min(i + 5552, data.length);
+    const end = Math.min(i + 1024, data.length);
     for (; i < end; i++) {
       const v = data[i];
       freqs[v]++;
