@@ -4,13 +4,13 @@
  * most of deflate's gain without LZ77's match search, which is where general deflaters spend their time.
  *
  * Why hand-written: measured inside workerd on the same 128x128 face, same run, on a loaded 2-core machine
- * (`npm run bench:edge`; upng-js took 2.4x its quiet-machine time there):
- *   this coder + Paeth, RGB       1.4 ms  20.8 kB   synchronous, identical bytes on every platform, also does APNG
- *   CompressionStream('deflate')  4.6 ms  22.4 kB   async stream set-up per image; bytes depend on the platform's zlib
- *   upng-js                        44 ms  22.9 kB   tries five filters, deflating each time
+ * (`npm run bench:edge`; upng-js took 2.5–3.5x its quiet-machine time there):
+ *   this coder + Paeth, RGB       1.1 ms  20.8 kB   synchronous, identical bytes on every platform, also does APNG
+ *   CompressionStream('deflate')  4.9 ms  22.4 kB   async stream set-up per image; bytes depend on the platform's zlib
+ *   upng-js                        65 ms  22.9 kB   tries five filters, deflating each time
  *   @jsquash/png (wasm)       0.5–0.8 ms  30.7 kB   RGBA only, no APNG, a second wasm module to load
  * The wasm encoder is faster but its files are half as large again, for every image the CDN stores and serves;
- * this coder is the smallest output of the four at under a tenth of the decoder's time.
+ * this coder gives the smallest output of the four.
  */
 
 const MAX_LIT_BITS = 15;
