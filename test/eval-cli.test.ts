@@ -57,10 +57,10 @@ describe('npm run eval (end to end, n = 8)', () => {
     expect(readFileSync(path.join(dir, 'second', 'contact-sheet.png'))).toEqual(readFileSync(first.files.contactSheet));
   }, 120_000);
 
-  it('evaluates a bare model given --latent and --size, and explains what is missing without them', async () => {
-    const { dir, model, real } = fixture();
+  it('evaluates a bare fixed-batch model given --latent and --size, and explains what is missing without them', async () => {
+    const { dir, real } = fixture();
     const bare = path.join(dir, 'bare.onnx');
-    writeFileSync(bare, readFileSync(model));
+    writeFileSync(bare, tinyDecoderOnnx(astronautFace(32), 8, 0.3, 1));
     await expect(main(['--model', bare, '--real', real])).rejects.toThrow(/--latent and --size/);
     const report = await main(['--model', bare, '--real', real, '--n', '4', '--latent', '8', '--size', '32', '--out', path.join(dir, 'bare-out'), '--cache', path.join(dir, 'cache')]);
     expect(report.model).toMatchObject({ name: 'bare', source: 'overrides', valueRange: [-1, 1] });

@@ -55,9 +55,10 @@ function node(op: string, inputs: string[], outputs: string[], ...attributes: Fi
 /**
  * A decoder `z [N, latent] → Gemm → Reshape [N, 3, size, size] → Tanh` whose bias is `base` (values in [-1, 1]
  * after Tanh) and whose weights add ±`spread` of variation per latent unit, so every seed gives a slightly
- * different version of the base image. Returns the ONNX bytes (opset 13).
+ * different version of the base image. `batch` fixes the batch dimension (as some exporters do); by default it is
+ * symbolic. Returns the ONNX bytes (opset 13).
  */
-export function tinyDecoderOnnx(base: RgbImage, latent: number, spread: number): Uint8Array {
+export function tinyDecoderOnnx(base: RgbImage, latent: number, spread: number, batch: number | 'N' = 'N'): Uint8Array {
   const size = base.width, count = 3 * size * size;
   const bias = new Float32Array(count);
   for (let c = 0; c < 3; c++) {
@@ -84,8 +85,8 @@ export function tinyDecoderOnnx(base: RgbImage, latent: number, spread: number):
     initializer('w', [latent, count], FLOAT, new Uint8Array(weights.buffer)),
     initializer('b', [count], FLOAT, new Uint8Array(bias.buffer)),
     initializer('shape', [4], INT64, new Uint8Array(shape.buffer)),
-    valueInfo(11, 'z', ['N', latent]),
-    valueInfo(12, 'image', ['N', 3, size, size]),
+    valueInfo(11, 'z', [batch, latent]),
+    valueInfo(12, 'image', [batch, 3, size, size]),
   );
   return Uint8Array.from([...int(1, 8), ...msg(8, str(1, ''), int(2, 13)), ...graph]);
 }
