@@ -1,6 +1,5 @@
 /** Runs the face analyser over the generated faces and over real sets (the latter through the cache). */
-import type { AnalysisCache } from './analysis-cache';
-import { sha256 } from './analysis-cache';
+import { sha256, type AnalysisCache } from './analysis-cache';
 import type { FaceAnalysis, FaceAnalyzer } from './faces';
 import type { GeneratedFace } from './generate';
 import { decodeImage } from './image-codec';

@@ -56,13 +56,14 @@ function fileFetch(realFetch: typeof fetch): typeof fetch {
   };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- human ships no types usable through a by-path require
+// human ships no types usable through a by-path require.
 type Human = any;
 let humanPromise: Promise<Human> | undefined;
 
 /** Loads human once per process (model loading takes ~0.2 s, and tfjs's backend is process-global anyway). */
 function loadHuman(threshold: number): Promise<Human> {
   humanPromise ??= (async () => {
+    // Marked, so that a second copy of this module (test runners re-import modules) does not wrap it again.
     if (!(globalThis.fetch as { seedfaceFileFetch?: boolean }).seedfaceFileFetch) {
       globalThis.fetch = Object.assign(fileFetch(globalThis.fetch), { seedfaceFileFetch: true });
     }
