@@ -41,7 +41,7 @@ async function cold(bucket: ModelBucket): Promise<Record<string, number>> {
   const t4 = performance.now();
   encodePng(renderRgba(planes, entry.imageSize, { size: 128, shape: 'square', valueRange: entry.valueRange }), 128, 128, true);
   const t5 = performance.now();
-  return { r2ReadMs: t1 - t0, sha256Ms: t2 - t1, ortStartAndSessionMs: t3 - t2, firstDecodeMs: t4 - t3, firstResizeEncodeMs: t5 - t4 };
+  return { r2ReadMs: t1 - t0, sha256Ms: t2 - t1, sessionAndTestDecodeMs: t3 - t2, firstDecodeMs: t4 - t3, firstResizeEncodeMs: t5 - t4 };
 }
 
 export default {

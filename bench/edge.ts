@@ -1,8 +1,8 @@
 /**
  * `npm run bench:edge`: the edge service's speed through workerd on this machine (Miniflare, the built worker).
  *
- * - first request of a fresh isolate: R2 read + sha256 + ORT start + session + decode + PNG (median of 3 isolates),
- *   and the same stages timed one by one inside a fresh isolate;
+ * - start-up of a fresh workerd + isolate (ORT's runtime starts there, see src/runtime/ort-workerd.ts), then its first
+ *   request: R2 read + sha256 + session + decode + PNG (median of 3 isolates), and those stages one by one;
  * - cache-miss `GET /face/:seed?size=128` over distinct seeds, one at a time: median / p99 of the worker's own
  *   time (Server-Timing `total`, ms-granular in local workerd) and of the client round trip minus the median
  *   round trip of a route that does no work (Miniflare's dispatch costs several ms);
@@ -30,9 +30,11 @@ const manifest = readManifest();
 console.log(`model ${manifest.current}; building…`);
 const [mainDir, benchDir] = [buildWorker('dist/bench-main'), buildWorker('dist/bench-worker', 'bench/edge-worker.ts')];
 
-const firsts: number[] = [];
+const firsts: number[] = [], startups: number[] = [];
 for (let i = 0; i < 3; i++) {
+  const started = performance.now();
   const worker = await startWorker(mainDir);
+  startups.push(performance.now() - started);
   await worker.putModels();
   firsts.push((await timed(() => worker.fetch(`/face/first-${i}?size=128`))).ms);
   await worker.dispose();
@@ -60,7 +62,8 @@ await bench.dispose();
 
 const base = quantile(idle, 0.5);
 console.log(`
-first request, fresh isolate (median of 3):      ${ms(quantile(firsts, 0.5))}   (all: ${firsts.map((x) => x.toFixed(0)).join(', ')} ms)
+workerd + isolate start-up (compiles ORT's wasm, starts ORT's runtime): ${startups.map((x) => x.toFixed(0)).join(', ')} ms
+first request after it, fresh isolate (median of 3): ${ms(quantile(firsts, 0.5))}   (all: ${firsts.map((x) => x.toFixed(0)).join(', ')} ms)
   its stages in another fresh isolate: ${Object.entries(coldStages as Record<string, number>).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')} (ms)
 cache-miss /face/:seed?size=128, ${SEEDS} distinct seeds, sequential:
   worker time (Server-Timing total)  median ${ms(quantile(serverTotals, 0.5))}   p99 ${ms(quantile(serverTotals, 0.99))}
