@@ -3,11 +3,11 @@
  * Z_HUFFMAN_ONLY. PNG-filtered pixels of smooth images are mostly small residuals, so an entropy coder alone gets
  * most of deflate's gain without LZ77's match search, which is where general deflaters spend their time.
  *
- * Why hand-written: measured inside workerd on the same 128x128 face, same run, on a loaded 2-core machine
- * (`npm run bench:edge`; upng-js took 2.5–3.5x its quiet-machine time there):
- *   this coder + Paeth, RGB       1.1 ms  20.8 kB   synchronous, identical bytes on every platform, also does APNG
- *   CompressionStream('deflate')  4.9 ms  22.4 kB   async stream set-up per image; bytes depend on the platform's zlib
- *   upng-js                        65 ms  22.9 kB   tries five filters, deflating each time
+ * Why hand-written: measured inside workerd on the same 128x128 face, same runs, on a loaded 2-core machine
+ * (`npm run bench:edge`; upng-js took 2.3–3.5x its quiet-machine time there):
+ *   this coder + Paeth, RGB   0.8–1.1 ms  20.8 kB   synchronous, identical bytes on every platform, also does APNG
+ *   CompressionStream('deflate') 3.4–4.9 ms 22.4 kB  async stream set-up per image; bytes depend on the platform's zlib
+ *   upng-js                     42–65 ms  22.9 kB   tries five filters, deflating each time
  *   @jsquash/png (wasm)       0.5–0.8 ms  30.7 kB   RGBA only, no APNG, a second wasm module to load
  * The wasm encoder is faster but its files are half as large again, for every image the CDN stores and serves;
  * this coder gives the smallest output of the four.
