@@ -1,12 +1,13 @@
 /**
  * Regenerates test/vectors.json: latent prefixes (model-independent, computed here in Node by src/runtime/latent.ts;
- * the tests check workerd's /latent against them) and SHA-256 of PNGs served by the built worker for the model in
- * models/ (SEEDFACE_MODELS_DIR overrides). Run after the model changes: `npm run vectors`.
+ * the tests check workerd's /latent against them), SHA-256 of PNGs served by the built worker for the model in
+ * models/ (SEEDFACE_MODELS_DIR overrides), and the digest of the 1,000-face determinism list (scripts/lib/determinism.ts).
+ * Run after the model changes: `npm run vectors`.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { seedToLatent } from '../src/runtime/latent';
+import { DETERMINISM_COUNT, determinismHashes, listDigest, sha256Hex, workerRender } from './lib/determinism';
 import { buildWorker, MODELS_DIR, readManifest, startWorker } from './lib/worker';
 
 const LATENT_SEEDS = ['alice', 'bob', 'émile 😀', 'x'.repeat(256), '0'];
@@ -23,7 +24,7 @@ const PNG_PATHS = [
 const latents = [];
 for (const seed of LATENT_SEEDS) latents.push({ seed, first: Array.from(await seedToLatent(seed, LATENT_PREFIX)) });
 
-let png = null;
+let png = null, faceList = null;
 if (existsSync(join(MODELS_DIR, 'manifest.json'))) {
   const manifest = readManifest();
   const model = manifest.models.find((m) => m.version === manifest.current)!;
@@ -34,9 +35,11 @@ if (existsSync(join(MODELS_DIR, 'manifest.json'))) {
     for (const path of PNG_PATHS) {
       const response = await worker.fetch(path);
       if (response.status !== 200) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
-      cases.push({ path, sha256: createHash('sha256').update(new Uint8Array(await response.arrayBuffer())).digest('hex') });
+      cases.push({ path, sha256: sha256Hex(new Uint8Array(await response.arrayBuffer())) });
     }
     png = { model: { version: model.version, sha256: model.sha256 }, cases };
+    const digest = listDigest(await determinismHashes(workerRender(worker), 16));
+    faceList = { model: png.model, count: DETERMINISM_COUNT, digest };
   } finally {
     await worker.dispose();
   }
@@ -45,5 +48,5 @@ if (existsSync(join(MODELS_DIR, 'manifest.json'))) {
 }
 
 const out = resolve(import.meta.dirname, '../test/vectors.json');
-writeFileSync(out, JSON.stringify({ algorithm: 'see src/runtime/latent.ts', latents, png }, null, 2) + '\n');
-console.log(`wrote ${out}${png ? ` (PNG vectors for ${png.model.version})` : ''}`);
+writeFileSync(out, JSON.stringify({ algorithm: 'see src/runtime/latent.ts', latents, png, faceList }, null, 2) + '\n');
+console.log(`wrote ${out}${png ? ` (PNG vectors and the ${DETERMINISM_COUNT}-face list digest for ${png.model.version})` : ''}`);

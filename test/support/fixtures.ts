@@ -1,5 +1,4 @@
 /** Shared set-up for the `worker` project's test files. */
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { readManifest, startWorker, type RunningWorker } from '../../scripts/lib/worker';
 
@@ -31,9 +30,7 @@ export function currentModel() {
 }
 
 /** Hex SHA-256 of bytes. */
-export function sha256(bytes: Uint8Array | ArrayBuffer): string {
-  return createHash('sha256').update(new Uint8Array(bytes)).digest('hex');
-}
+export { sha256Hex as sha256 } from '../../scripts/lib/determinism';
 
 /** Fetches `path` and returns the response with its body read. */
 export async function get(worker: RunningWorker, path: string, headers?: Record<string, string>) {

@@ -1,17 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DETERMINISM_CASES, DETERMINISM_COUNT, determinismHashes, determinismPath, listDigest, workerRender } from '../../scripts/lib/determinism';
 import { startWorker, type RunningWorker } from '../../scripts/lib/worker';
 import { currentModel, get, sha256 } from '../support/fixtures';
+import { nodeFacePng, nodeModel } from '../support/node-runtime';
 
 interface Vectors {
   latents: Array<{ seed: string; first: number[] }>;
   png: { model: { version: string; sha256: string }; cases: Array<{ path: string; sha256: string }> } | null;
+  faceList: { model: { version: string; sha256: string }; count: number; digest: string } | null;
 }
 const vectors: Vectors = JSON.parse(readFileSync(join(import.meta.dirname, '../vectors.json'), 'utf8'));
 
 const PATHS = ['/face/alice.png', '/face/bob?size=48&shape=circle', '/interpolate?from=a&to=b&steps=3&size=24&format=apng'];
 const BATCH = Array.from({ length: 12 }, (_, i) => `/face/batch-${i}?size=32`);
+const STALE = 'test/vectors.json is for another model: run `npm run vectors` and commit it';
+
+/** The determinism list's URLs where two hash lists differ (the first few), to name what changed. */
+function differing(got: string[], want: string[]): string[] {
+  return DETERMINISM_CASES.flatMap((c, i) => (got[i] === want[i] ? [] : [determinismPath(c)])).slice(0, 5);
+}
 
 describe('determinism across fresh isolates', () => {
   const workers: RunningWorker[] = [];
@@ -45,8 +54,30 @@ describe('determinism across fresh isolates', () => {
 
   it('PNG bytes match the committed vectors for the current model', async () => {
     const model = currentModel();
-    expect(vectors.png?.model.sha256, 'test/vectors.json is for another model: run `npm run vectors` and commit it').toBe(model.sha256);
+    expect(vectors.png?.model.sha256, STALE).toBe(model.sha256);
     const [a] = workers;
     for (const { path, sha256: want } of vectors.png!.cases) expect(sha256((await get(a, path)).body), path).toBe(want);
+  });
+
+  describe(`${DETERMINISM_COUNT} faces (scripts/lib/determinism.ts)`, () => {
+    let inA: Promise<string[]> | undefined;
+    // Different concurrency in the two workers, so each face shares its decoder run with different neighbours
+    // (the serial case is covered above; 1,000 faces one at a time cost too long here).
+    const hashesA = () => (inA ??= determinismHashes(workerRender(workers[0]), 5));
+
+    it('same bytes in worker A, worker B and src/runtime on Node (onnxruntime-web wasm)', async () => {
+      const a = await hashesA();
+      const b = await determinismHashes(workerRender(workers[1]), 16);
+      const model = await nodeModel('web');
+      const node = await determinismHashes((c) => nodeFacePng(model, c.seed, c.size, c.shape), 16);
+      expect(differing(b, a), 'worker B vs worker A').toEqual([]);
+      expect(differing(node, a), 'Node vs worker A').toEqual([]);
+    });
+
+    it('the list digest matches the committed vector for the current model', async () => {
+      expect(vectors.faceList?.model.sha256, STALE).toBe(currentModel().sha256);
+      expect(vectors.faceList!.count).toBe(DETERMINISM_COUNT);
+      expect(listDigest(await hashesA())).toBe(vectors.faceList!.digest);
+    });
   });
 });
