@@ -1,11 +1,11 @@
 /**
- * Copies models/ (manifest.json and every decoder it names) into the MODELS R2 bucket with wrangler:
- * `--local` fills wrangler dev's local bucket (no account, offline; used by `npm start`), `--remote` the real one
- * (`npm run models:upload`). Decoders go first and the manifest last, so a reader never sees a manifest that names
- * a file not yet uploaded. SEEDFACE_MODELS_DIR overrides the folder.
+ * Copies models/ (manifest.json and every decoder and attributes file it names) into the MODELS R2 bucket with
+ * wrangler: `--local` fills wrangler dev's local bucket (no account, offline; used by `npm start`), `--remote` the
+ * real one (`npm run models:upload`). The named files go first and the manifest last, so a reader never sees a
+ * manifest that names a file not yet uploaded. SEEDFACE_MODELS_DIR overrides the folder.
  */
 import { join } from 'node:path';
-import { MODELS_DIR, readManifest, wrangler, wranglerSetting } from './lib/worker';
+import { MODELS_DIR, modelUploads, readManifest, wrangler, wranglerSetting } from './lib/worker';
 
 const target = process.argv[2];
 if (target !== '--local' && target !== '--remote') {
@@ -15,13 +15,8 @@ if (target !== '--local' && target !== '--remote') {
 
 const bucket = wranglerSetting('bucket_name');
 
-const manifest = readManifest();
-const uploads = [
-  ...manifest.models.map((m) => ({ key: m.file, type: 'application/octet-stream' })),
-  { key: 'manifest.json', type: 'application/json' },
-];
-for (const { key, type } of uploads) {
+for (const { key, type } of modelUploads()) {
   console.log(`${target.slice(2)} r2://${bucket}/${key}`);
   wrangler(['r2', 'object', 'put', `${bucket}/${key}`, '--file', join(MODELS_DIR, key), '--content-type', type, target]);
 }
-console.log(`current model: ${manifest.current}`);
+console.log(`current model: ${readManifest().current}`);

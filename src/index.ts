@@ -6,6 +6,7 @@ import type { AppEnv } from './http/app-env';
 import { onError, onNotFound } from './http/errors';
 import { ModelStore } from './runtime/model-store';
 import { workerdOrt } from './runtime/ort-workerd';
+import { attributesRoute } from './routes/attributes';
 import { faceRoute } from './routes/face';
 import { healthzRoute } from './routes/healthz';
 import { homeRoute } from './routes/home';
@@ -23,6 +24,7 @@ const app = new Hono<AppEnv>()
   .route('/', faceRoute(store))
   .route('/', interpolateRoute(store))
   .route('/', latentRoute(store))
+  .route('/', attributesRoute(store))
   .route('/', healthzRoute(store));
 app.onError(onError);
 app.notFound(onNotFound);

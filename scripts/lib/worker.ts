@@ -38,10 +38,25 @@ export function buildWorker(outdir: string, entry?: string): string {
 export const MODELS_DIR = resolve(ROOT, process.env.SEEDFACE_MODELS_DIR ?? 'models');
 
 /** The manifest in {@link MODELS_DIR}. */
-export function readManifest(): { current: string; models: Array<{ version: string; file: string; sha256: string; latentSize: number; imageSize: number }> } {
+export function readManifest(): {
+  current: string;
+  models: Array<{ version: string; file: string; sha256: string; latentSize: number; imageSize: number; attributesFile?: string; attributesSha256?: string; attributes?: string[] }>;
+} {
   const path = join(MODELS_DIR, 'manifest.json');
   if (!existsSync(path)) throw new Error(`${path} is missing: the tests need a decoder and its manifest (see models/README.md)`);
   return JSON.parse(readFileSync(path, 'utf8'));
+}
+
+/**
+ * The bucket keys to upload from {@link MODELS_DIR}, in upload order: every file the manifest names (decoders,
+ * attribute directions), then `manifest.json` last, so no reader ever sees a manifest that names a missing file.
+ */
+export function modelUploads(): Array<{ key: string; type: string }> {
+  const files = readManifest().models.flatMap((m) => [
+    { key: m.file, type: 'application/octet-stream' },
+    ...(m.attributesFile ? [{ key: m.attributesFile, type: 'application/json' }] : []),
+  ]);
+  return [...files, { key: 'manifest.json', type: 'application/json' }];
 }
 
 /** A running worker. */
@@ -49,7 +64,7 @@ export interface RunningWorker {
   mf: Miniflare;
   /** GET (or any method) against the worker; `path` starts with `/`. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
-  /** Puts `manifest.json` and every file it names from {@link MODELS_DIR} into the MODELS bucket. */
+  /** Puts `manifest.json` and every file it names from {@link MODELS_DIR} into the MODELS bucket, manifest last. */
   putModels(): Promise<void>;
   dispose(): Promise<void>;
 }
@@ -68,10 +83,7 @@ export async function startWorker(dir: string): Promise<RunningWorker> {
     fetch: (path, init) => mf.dispatchFetch(`http://seedface.test${path}`, init as never) as unknown as Promise<Response>,
     async putModels() {
       const bucket = await mf.getR2Bucket('MODELS');
-      const manifest = readManifest();
-      // Decoder files first, manifest last: the same order a real upload uses, so no manifest names a missing file.
-      for (const m of manifest.models) await bucket.put(m.file, new Uint8Array(readFileSync(join(MODELS_DIR, m.file))));
-      await bucket.put('manifest.json', new Uint8Array(readFileSync(join(MODELS_DIR, 'manifest.json'))));
+      for (const { key } of modelUploads()) await bucket.put(key, new Uint8Array(readFileSync(join(MODELS_DIR, key))));
     },
     dispose: () => mf.dispose(),
   };

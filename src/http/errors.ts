@@ -6,6 +6,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import { ModelUnavailableError, UnknownVersionError } from '../runtime/model-store';
+import { UnknownAttributeError } from './attributes';
 
 /** A JSON error body with the given status. */
 export function jsonError(c: Context, status: ContentfulStatusCode, error: string, detail: string, headers?: Record<string, string>): Response {
@@ -31,6 +32,8 @@ export function onInvalid(result: ValidationResult, c: Context): Response | unde
 /** App-wide error handler for errors thrown by route handlers. */
 export const onError: ErrorHandler = (err, c) => {
   if (err instanceof UnknownVersionError) return jsonError(c, 400, 'unknown_version', err.message);
+  // Same code as any other unknown query parameter: attribute names are query keys checked against the model.
+  if (err instanceof UnknownAttributeError) return jsonError(c, 400, 'invalid_query', err.message);
   if (err instanceof ModelUnavailableError) {
     return jsonError(c, 503, 'model_unavailable', err.message, { 'Retry-After': String(err.retryAfterSeconds), 'Cache-Control': 'no-store' });
   }

@@ -28,3 +28,65 @@ export const shape = z.enum(['square', 'circle']).default('square');
 
 /** `v`: a model version name; whether it exists is checked against the manifest. */
 export const version = z.string().regex(VERSION_PATTERN, 'not a version name').optional();
+
+/** Largest attribute strength accepted, either sign (the API's contract; the training side suggests the same). */
+export const MAX_STRENGTH = 2;
+
+/**
+ * An attribute strength: a plain decimal (`0.8`, `-.5`, `+1.250` sent as `%2B1.250`: no exponent, at most 3 decimals besides trailing
+ * zeros) in [-2, 2], as a number. Every accepted spelling of a value parses to the same double (`0.80`, `+0.8`, `.8`;
+ * `-0` becomes 0), so equal values share an ETag and a cache entry.
+ */
+export const strength = z
+  .string()
+  .regex(/^[+-]?([0-9]{1,3}(\.[0-9]{0,3}0{0,9})?|\.[0-9]{1,3}0{0,9})$/, `must be a decimal number in [-${MAX_STRENGTH}, ${MAX_STRENGTH}] with at most 3 decimals (attribute strength)`)
+  .transform((s) => Number(s) + 0)
+  .pipe(z.number().min(-MAX_STRENGTH).max(MAX_STRENGTH));
+
+/**
+ * The query schema of a route whose images can be shifted along attributes: the route's own parameters `fixed`,
+ * and any other key as an attribute strength. Which names are attributes depends on the model, so the route
+ * checks them against the manifest (src/http/attributes.ts); the valid keys are {@link routeKeys} plus the
+ * model's attribute names (GET /attributes).
+ */
+export function withAttributes<T extends z.ZodRawShape>(fixed: T) {
+  // zod builds its output by assignment, where a `__proto__` key vanishes instead of reaching the name check.
+  return z.preprocess((raw, ctx) => {
+    if (raw !== null && typeof raw === 'object' && Object.hasOwn(raw, '__proto__')) ctx.addIssue({ code: 'custom', message: '__proto__: unknown parameter' });
+    return raw;
+  }, z.object(fixed).catchall(strength));
+}
+
+/** A {@link withAttributes} schema. */
+export type AttributeQuerySchema = ReturnType<typeof withAttributes>;
+
+/** The route's own parameter names of a {@link withAttributes} schema (every other key is an attribute). */
+export function routeKeys(schema: AttributeQuerySchema): string[] {
+  return Object.keys(schema.innerType().shape);
+}
+
+/** The attribute strengths of a query parsed by a {@link withAttributes} schema: every key it does not name. */
+export function attributeStrengths(query: Record<string, unknown>, schema: AttributeQuerySchema): Record<string, number> {
+  const own = routeKeys(schema);
+  return Object.fromEntries(Object.entries(query).filter(([key]) => !own.includes(key))) as Record<string, number>;
+}
+
+/** `GET /face/:seed` query. */
+export const faceQuery = withAttributes({ size: intParam(16, 512, 128), shape, v: version });
+
+/** `GET /interpolate` query. */
+export const interpolateQuery = withAttributes({
+  from: seed,
+  to: seed,
+  steps: intParam(2, 16, 8),
+  size: intParam(16, 256, 128),
+  format: z.enum(['strip', 'apng']).default('strip'),
+  shape,
+  v: version,
+});
+
+/** `GET /latent/:seed` query. */
+export const latentQuery = withAttributes({ v: version });
+
+/** `GET /attributes` query. */
+export const attributesQuery = z.object({ v: version }).strict();

@@ -1,38 +1,41 @@
 /**
  * GET /face/:seed and /face/:seed.png — one generated face as PNG. A trailing `.png` is the format, not part of the
  * seed (a seed that itself ends in ".png" is requested as `/face/<seed>.png.png`), so the URL works as a Gravatar
- * `d=` fallback with no query string.
+ * `d=` fallback with no query string. Attribute strengths (`?smile=0.8&age=-0.5`) shift the seed's latent first.
  */
 import { Hono } from 'hono';
 import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
 import type { AppEnv } from '../http/app-env';
+import { requestStrengths, strengthsQuery, strengthsTag } from '../http/attributes';
 import { onInvalid } from '../http/errors';
 import { serveImage } from '../http/image-response';
 import { renderPng } from '../http/render';
-import { intParam, seed, shape, version } from '../http/params';
+import { faceQuery, seed } from '../http/params';
+import { shiftLatent } from '../runtime/attributes';
 import { latentFromDigest, seedDigest } from '../runtime/latent';
 import { toHex } from '../runtime/hex';
 import type { ModelStore } from '../runtime/model-store';
 import { encodePng } from '../runtime/png';
 
 const pathParams = z.object({ seed: z.string().transform((s) => s.replace(/\.png$/, '')).pipe(seed) });
-const query = z.object({ size: intParam(16, 512, 128), shape, v: version }).strict();
 
 /** The face route, serving from `store`. */
 export function faceRoute(store: ModelStore) {
-  return new Hono<AppEnv>().get('/face/:seed', zValidator('param', pathParams, onInvalid), zValidator('query', query, onInvalid), async (c) => {
+  return new Hono<AppEnv>().get('/face/:seed', zValidator('param', pathParams, onInvalid), zValidator('query', faceQuery, onInvalid), async (c) => {
     const { seed } = c.req.valid('param');
-    const { size, shape, v } = c.req.valid('query');
+    const query = c.req.valid('query');
+    const { size, shape, v } = query;
     const entry = await store.entry(c.env.MODELS, v);
+    const strengths = requestStrengths(query, faceQuery, entry);
     const digest = await seedDigest(seed);
     return serveImage(c, {
       entry,
-      etag: `"${entry.sha256.slice(0, 16)}-${toHex(digest.subarray(0, 16))}-${size}-${shape}"`,
-      cacheKey: `/face/${encodeURIComponent(seed)}.png?size=${size}&shape=${shape}&v=${entry.version}`,
+      etag: `"${entry.sha256.slice(0, 16)}-${toHex(digest.subarray(0, 16))}-${size}-${shape}${strengthsTag(entry, strengths)}"`,
+      cacheKey: `/face/${encodeURIComponent(seed)}.png?size=${size}&shape=${shape}&v=${entry.version}${strengthsQuery(entry, strengths)}`,
       render: async () => {
         const model = await store.model(c.env.MODELS, entry.version);
-        const latent = latentFromDigest(digest, entry.latentSize);
+        const latent = shiftLatent(latentFromDigest(digest, entry.latentSize), model.attributes, strengths);
         return renderPng(c, model, [latent], { size, shape }, ([rgba]) => encodePng(rgba, size, size, shape === 'square'));
       },
     });

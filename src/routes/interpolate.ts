@@ -1,15 +1,17 @@
 /**
  * GET /interpolate?from=&to= — a morph between two seeds' faces along the great circle between their latents,
- * decoded in one batch: a horizontal strip PNG, or an APNG that plays there and back.
+ * decoded in one batch: a horizontal strip PNG, or an APNG that plays there and back. Attribute strengths shift both
+ * ends before interpolating.
  */
 import { Hono } from 'hono';
 import { zValidator } from '@hono/zod-validator';
-import { z } from 'zod';
 import type { AppEnv } from '../http/app-env';
+import { requestStrengths, strengthsQuery, strengthsTag } from '../http/attributes';
 import { onInvalid } from '../http/errors';
 import { serveImage } from '../http/image-response';
 import { renderPng } from '../http/render';
-import { intParam, seed, shape, version } from '../http/params';
+import { interpolateQuery } from '../http/params';
+import { shiftLatent } from '../runtime/attributes';
 import { latentFromDigest, seedDigest } from '../runtime/latent';
 import { toHex } from '../runtime/hex';
 import type { ModelStore } from '../runtime/model-store';
@@ -18,18 +20,6 @@ import { slerp } from '../runtime/slerp';
 
 /** Display time of one APNG frame. */
 const FRAME_MS = 120;
-
-const query = z
-  .object({
-    from: seed,
-    to: seed,
-    steps: intParam(2, 16, 8),
-    size: intParam(16, 256, 128),
-    format: z.enum(['strip', 'apng']).default('strip'),
-    shape,
-    v: version,
-  })
-  .strict();
 
 /** Lays square RGBA frames side by side. */
 function strip(frames: Uint8Array[], size: number): Uint8Array {
@@ -42,18 +32,20 @@ function strip(frames: Uint8Array[], size: number): Uint8Array {
 
 /** The interpolation route, serving from `store`. */
 export function interpolateRoute(store: ModelStore) {
-  return new Hono<AppEnv>().get('/interpolate', zValidator('query', query, onInvalid), async (c) => {
-    const { from, to, steps, size, format, shape, v } = c.req.valid('query');
+  return new Hono<AppEnv>().get('/interpolate', zValidator('query', interpolateQuery, onInvalid), async (c) => {
+    const query = c.req.valid('query');
+    const { from, to, steps, size, format, shape, v } = query;
     const entry = await store.entry(c.env.MODELS, v);
+    const strengths = requestStrengths(query, interpolateQuery, entry);
     const [a, b] = await Promise.all([seedDigest(from), seedDigest(to)]);
     const params = `steps=${steps}&size=${size}&format=${format}&shape=${shape}`;
     return serveImage(c, {
       entry,
-      etag: `"${entry.sha256.slice(0, 16)}-${toHex(a.subarray(0, 12))}-${toHex(b.subarray(0, 12))}-${steps}-${size}-${format}-${shape}"`,
-      cacheKey: `/interpolate?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&${params}&v=${entry.version}`,
+      etag: `"${entry.sha256.slice(0, 16)}-${toHex(a.subarray(0, 12))}-${toHex(b.subarray(0, 12))}-${steps}-${size}-${format}-${shape}${strengthsTag(entry, strengths)}"`,
+      cacheKey: `/interpolate?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&${params}&v=${entry.version}${strengthsQuery(entry, strengths)}`,
       render: async () => {
         const model = await store.model(c.env.MODELS, entry.version);
-        const za = latentFromDigest(a, entry.latentSize), zb = latentFromDigest(b, entry.latentSize);
+        const [za, zb] = [a, b].map((digest) => shiftLatent(latentFromDigest(digest, entry.latentSize), model.attributes, strengths));
         const latents = Array.from({ length: steps }, (_, i) => slerp(za, zb, i / (steps - 1)));
         const opaque = shape === 'square';
         // There and back: 0 … n-1, then n-2 … 1; the repeated frames are the same arrays, so they compress once.

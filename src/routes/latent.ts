@@ -1,10 +1,15 @@
-/** GET /latent/:seed — the seed's latent vector as JSON, so clients can check their own implementation. */
+/**
+ * GET /latent/:seed — the seed's latent vector as JSON, so clients can check their own implementation; with
+ * attribute strengths, the shifted latent the face route decodes.
+ */
 import { Hono } from 'hono';
 import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
 import type { AppEnv } from '../http/app-env';
+import { requestStrengths } from '../http/attributes';
 import { onInvalid } from '../http/errors';
-import { seed, version } from '../http/params';
+import { latentQuery, seed } from '../http/params';
+import { shiftLatent } from '../runtime/attributes';
 import { seedDigest, latentFromDigest } from '../runtime/latent';
 import { toHex } from '../runtime/hex';
 import type { ModelStore } from '../runtime/model-store';
@@ -17,18 +22,23 @@ export function latentRoute(store: ModelStore) {
   return new Hono<AppEnv>().get(
     '/latent/:seed',
     zValidator('param', z.object({ seed }), onInvalid),
-    zValidator('query', z.object({ v: version }).strict(), onInvalid),
+    zValidator('query', latentQuery, onInvalid),
     async (c) => {
       const { seed } = c.req.valid('param');
-      const entry = await store.entry(c.env.MODELS, c.req.valid('query').v);
+      const query = c.req.valid('query');
+      const entry = await store.entry(c.env.MODELS, query.v);
+      const strengths = requestStrengths(query, latentQuery, entry);
       const digest = await seedDigest(seed);
+      const latent = latentFromDigest(digest, entry.latentSize);
       const body = {
         seed,
         sha256: toHex(digest),
         algorithm: ALGORITHM,
         model: entry.version,
         latentSize: entry.latentSize,
-        latent: Array.from(latentFromDigest(digest, entry.latentSize)),
+        // Only a shifted latent needs the directions; a plain one stays a manifest-only lookup.
+        ...(strengths.length && { attributes: Object.fromEntries(strengths) }),
+        latent: Array.from(strengths.length ? shiftLatent(latent, await store.attributes(c.env.MODELS, entry.version), strengths) : latent),
       };
       return c.json(body, 200, { 'Cache-Control': 'public, max-age=3600' });
     },

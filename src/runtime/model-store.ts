@@ -3,6 +3,7 @@
  * life of the isolate. Failures are never cached, so the request after a fix succeeds without a redeploy.
  */
 import { z } from 'zod';
+import { ATTRIBUTE_NAME, parseAttributes, type AttributeSet } from './attributes';
 import { BatchingDecoder, type OrtApi } from './decoder';
 import { toHex } from './hex';
 
@@ -24,8 +25,16 @@ const entrySchema = z
     quantization: z.string(),
     dataset: z.unknown(),
     license: z.unknown(),
+    /** R2 key of the attribute directions (src/runtime/attributes.ts); absent: the model has no attributes. */
+    attributesFile: z.string().min(1).optional(),
+    attributesSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+    attributes: z.array(z.string().regex(ATTRIBUTE_NAME)).optional(),
   })
-  .passthrough();
+  .passthrough()
+  .refine(
+    (e) => new Set([e.attributesFile, e.attributesSha256, e.attributes].map((field) => field === undefined)).size === 1,
+    'attributesFile, attributesSha256 and attributes go together',
+  );
 
 const manifestSchema = z
   .object({ current: z.string(), models: z.array(entrySchema).min(1) })
@@ -49,10 +58,11 @@ export class ModelUnavailableError extends Error {
 /** The request names a version the manifest does not list: the client's error (400). */
 export class UnknownVersionError extends Error {}
 
-/** A loaded model: its manifest entry and a ready decoder. */
+/** A loaded model: its manifest entry, a ready decoder and its attribute directions. */
 export interface LoadedModel {
   entry: ModelEntry;
   decoder: BatchingDecoder;
+  attributes: AttributeSet;
 }
 
 /** How long a fetched manifest is trusted before R2 is read again, so a new `current` reaches running isolates. */
@@ -62,6 +72,7 @@ const MANIFEST_TTL_MS = 60_000;
 export class ModelStore {
   private manifestLoad: { at: number; promise: Promise<Manifest> } | null = null;
   private models = new Map<string, Promise<LoadedModel>>();
+  private attributeSets = new Map<string, Promise<AttributeSet>>();
 
   constructor(private readonly ort: OrtApi) {}
 
@@ -88,18 +99,27 @@ export class ModelStore {
     return entry;
   }
 
-  /** The loaded model for `version` (default: current). */
+  /**
+   * The loaded model for `version` (default: current). Its attributes file is part of it: a model whose attributes
+   * are missing or corrupt is unavailable, like one whose decoder is.
+   */
   async model(bucket: ModelBucket, version?: string): Promise<LoadedModel> {
     const entry = await this.entry(bucket, version);
     // Keyed by sha too: a version whose bytes changed (which the contract forbids) must not keep stale weights.
-    const key = `${entry.version}:${entry.sha256}`;
-    let load = this.models.get(key);
-    if (!load) {
-      load = this.load(bucket, entry);
-      this.models.set(key, load);
-      load.catch(() => this.models.delete(key));
-    }
-    return load;
+    return shared(this.models, `${entry.version}:${entry.sha256}:${entry.attributesSha256}`, async () => {
+      // Both settle before this request ends: workerd cancels a finished request's I/O, and a shared load left
+      // pending that way would hang every later request. The decoder's error, if any, is the one reported.
+      const [decoder, attributes] = await Promise.allSettled([this.loadDecoder(bucket, entry), this.loadAttributes(bucket, entry)]);
+      if (decoder.status === 'rejected') throw decoder.reason;
+      if (attributes.status === 'rejected') throw attributes.reason;
+      return { entry, decoder: decoder.value, attributes: attributes.value };
+    });
+  }
+
+  /** The attribute directions of `version` (default: current), without loading the decoder. */
+  async attributes(bucket: ModelBucket, version?: string): Promise<AttributeSet> {
+    const entry = await this.entry(bucket, version);
+    return this.loadAttributes(bucket, entry);
   }
 
   private async fetchManifest(bucket: ModelBucket): Promise<Manifest> {
@@ -116,17 +136,45 @@ export class ModelStore {
     return parsed.data;
   }
 
-  private async load(bucket: ModelBucket, entry: ModelEntry): Promise<LoadedModel> {
-    const object = await bucket.get(entry.file);
-    if (!object) throw new ModelUnavailableError(`model file ${entry.file} is missing from the bucket`);
+  /** R2 bytes of `key`, checked against `sha256`; `what` names the file in errors. */
+  private async verifiedBytes(bucket: ModelBucket, key: string, sha256: string, what: string): Promise<ArrayBuffer> {
+    const object = await bucket.get(key);
+    if (!object) throw new ModelUnavailableError(`${what} ${key} is missing from the bucket`);
     const bytes = await object.arrayBuffer();
-    if (toHex(await crypto.subtle.digest('SHA-256', bytes)) !== entry.sha256) {
-      throw new ModelUnavailableError(`model file ${entry.file} does not match its sha256`);
-    }
+    if (toHex(await crypto.subtle.digest('SHA-256', bytes)) !== sha256) throw new ModelUnavailableError(`${what} ${key} does not match its sha256`);
+    return bytes;
+  }
+
+  private async loadDecoder(bucket: ModelBucket, entry: ModelEntry): Promise<BatchingDecoder> {
+    const bytes = await this.verifiedBytes(bucket, entry.file, entry.sha256, 'model file');
     try {
-      return { entry, decoder: await BatchingDecoder.create(this.ort, new Uint8Array(bytes), entry) };
+      return await BatchingDecoder.create(this.ort, new Uint8Array(bytes), entry);
     } catch (error) {
       throw new ModelUnavailableError(`model ${entry.version} failed to load: ${String(error)}`);
     }
   }
+
+  private loadAttributes(bucket: ModelBucket, entry: ModelEntry): Promise<AttributeSet> {
+    const { attributesFile: file, attributesSha256: sha256, attributes: names } = entry;
+    if (!file || !sha256 || !names) return Promise.resolve(new Map());
+    return shared(this.attributeSets, `${entry.version}:${sha256}`, async () => {
+      const bytes = await this.verifiedBytes(bucket, file, sha256, 'attributes file');
+      try {
+        return parseAttributes(JSON.parse(new TextDecoder().decode(bytes)), entry.latentSize, names);
+      } catch (error) {
+        throw new ModelUnavailableError(`attributes file ${file} is invalid: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    });
+  }
+}
+
+/** `cache`'s promise for `key`, started by `load` if absent; a failed load is forgotten so the next call retries. */
+function shared<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+  let promise = cache.get(key);
+  if (!promise) {
+    promise = load();
+    cache.set(key, promise);
+    promise.catch(() => cache.delete(key));
+  }
+  return promise;
 }
