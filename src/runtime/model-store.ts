@@ -106,20 +106,33 @@ export class ModelStore {
   async model(bucket: ModelBucket, version?: string): Promise<LoadedModel> {
     const entry = await this.entry(bucket, version);
     // Keyed by sha too: a version whose bytes changed (which the contract forbids) must not keep stale weights.
-    return shared(this.models, `${entry.version}:${entry.sha256}:${entry.attributesSha256}`, async () => {
+    return this.rereadManifestOnFailure(shared(this.models, `${entry.version}:${entry.sha256}:${entry.attributesSha256}`, async () => {
       // Both settle before this request ends: workerd cancels a finished request's I/O, and a shared load left
       // pending that way would hang every later request. The decoder's error, if any, is the one reported.
       const [decoder, attributes] = await Promise.allSettled([this.loadDecoder(bucket, entry), this.loadAttributes(bucket, entry)]);
       if (decoder.status === 'rejected') throw decoder.reason;
       if (attributes.status === 'rejected') throw attributes.reason;
       return { entry, decoder: decoder.value, attributes: attributes.value };
-    });
+    }));
   }
 
   /** The attribute directions of `version` (default: current), without loading the decoder. */
   async attributes(bucket: ModelBucket, version?: string): Promise<AttributeSet> {
     const entry = await this.entry(bucket, version);
-    return this.loadAttributes(bucket, entry);
+    return this.rereadManifestOnFailure(this.loadAttributes(bucket, entry));
+  }
+
+  /**
+   * `load`, but a failure also drops the cached manifest: it may be what is wrong (a sha256, size or name that does
+   * not fit the file), and fixing it must take effect on the next request, not after {@link MANIFEST_TTL_MS}.
+   */
+  private async rereadManifestOnFailure<T>(load: Promise<T>): Promise<T> {
+    try {
+      return await load;
+    } catch (error) {
+      this.manifestLoad = null;
+      throw error;
+    }
   }
 
   private async fetchManifest(bucket: ModelBucket): Promise<Manifest> {

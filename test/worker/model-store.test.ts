@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readManifest } from '../../scripts/lib/worker';
-import { currentModel, get, useWorker } from '../support/fixtures';
+import { readManifest, type RunningWorker } from '../../scripts/lib/worker';
+import { currentModel, get, sha256, useWorker } from '../support/fixtures';
 
-async function expect503(worker: ReturnType<ReturnType<typeof useWorker>>, path: string, mention: string) {
+/** A 503 JSON `model_unavailable` whose detail mentions `mention`, with Retry-After and no-store. */
+async function expect503(worker: RunningWorker, path: string, mention: string) {
   const { status, body, header } = await get(worker, path);
   expect(status, path).toBe(503);
   expect(header('content-type')).toMatch(/^application\/json/);
@@ -11,6 +12,15 @@ async function expect503(worker: ReturnType<ReturnType<typeof useWorker>>, path:
   const json = JSON.parse(Buffer.from(body).toString());
   expect(json.error).toBe('model_unavailable');
   expect(json.detail).toContain(mention);
+}
+
+/** A 200 PNG rendered for this request (Server-Timing has `decode`), not one taken from the Cache API. */
+async function expectFreshPng(worker: RunningWorker, path: string) {
+  const { status, header } = await get(worker, path);
+  expect(status, path).toBe(200);
+  expect(header('content-type')).toBe('image/png');
+  expect(header('server-timing')).toMatch(/decode/);
+  expect(header('server-timing')).not.toMatch(/cache/);
 }
 
 describe('model store', () => {
@@ -44,6 +54,52 @@ describe('model store', () => {
       const ok = await get(worker(), '/face/missing?size=16');
       expect(ok.status).toBe(200);
       expect(ok.header('content-type')).toBe('image/png');
+    });
+  });
+
+  // Faults in the manifest: each is met on a worker that has not read a good manifest yet (it trusts one it has
+  // read for a minute), and a model that fails to load makes the worker read the manifest again next time.
+  describe('a manifest that is malformed, names a missing current version, or gives a wrong sha256, fixed in place', () => {
+    const worker = useWorker({ models: true });
+
+    it('503 naming each fault, nothing cached; the request after the fix is a fresh 200', async () => {
+      const manifest = readManifest();
+      const good = JSON.stringify(manifest);
+      const withSha = (sha256: string) => ({ ...manifest, models: manifest.models.map((m) => (m.version === manifest.current ? { ...m, sha256 } : m)) });
+      const faults: Array<[string, string]> = [
+        [good.slice(0, good.length >> 1), 'not valid JSON'],
+        [JSON.stringify({ ...manifest, current: 'gone' }), 'current names no listed model'],
+        [JSON.stringify(withSha('0'.repeat(64))), 'does not match its sha256'],
+      ];
+      const bucket = await worker().mf.getR2Bucket('MODELS');
+      for (const [text, mention] of faults) {
+        await bucket.put('manifest.json', text);
+        await expect503(worker(), '/face/fault?size=16', mention);
+      }
+      await bucket.put('manifest.json', good);
+      await expectFreshPng(worker(), '/face/fault?size=16');
+    });
+  });
+
+  describe('a truncated decoder object', () => {
+    const worker = useWorker({ models: true });
+
+    it('503 on the sha256 check, and at load when the manifest matches the truncated bytes; recovers once both are fixed', async () => {
+      const manifest = readManifest();
+      const { file } = currentModel();
+      const bucket = await worker().mf.getR2Bucket('MODELS');
+      const good = new Uint8Array(await (await bucket.get(file))!.arrayBuffer());
+      const truncated = good.slice(0, good.length >> 1);
+      await bucket.put(file, truncated);
+      await expect503(worker(), '/face/cut?size=16', 'does not match its sha256');
+
+      const entry = { sha256: sha256(truncated), bytes: truncated.length };
+      await bucket.put('manifest.json', JSON.stringify({ ...manifest, models: manifest.models.map((m) => (m.file === file ? { ...m, ...entry } : m)) }));
+      await expect503(worker(), '/face/cut?size=16', 'failed to load');
+
+      await bucket.put(file, good);
+      await bucket.put('manifest.json', JSON.stringify(manifest));
+      await expectFreshPng(worker(), '/face/cut?size=16');
     });
   });
 
