@@ -19,6 +19,8 @@ interface Line {
   score: number;
   age: number | null;
   gender: FaceAnalysis['gender'];
+  /** Absent in lines written before it was recorded. */
+  genderScore?: number | null;
   /** base64 of the float32 embedding bytes: exact and ~3x smaller than decimal text. */
   embedding: string | null;
 }
@@ -45,7 +47,7 @@ export class AnalysisCache {
         continue; // a line cut short by an interrupted run; it is recomputed
       }
       const embedding = line.embedding === null ? null : new Float32Array(new Uint8Array(Buffer.from(line.embedding, 'base64')).buffer);
-      this.entries.set(line.hash, { faces: line.faces, score: line.score, age: line.age, gender: line.gender, embedding });
+      this.entries.set(line.hash, { faces: line.faces, score: line.score, age: line.age, gender: line.gender, genderScore: line.genderScore ?? null, embedding });
     }
   }
 

@@ -7,6 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { integer, parseArgs, single } from './args';
 import { evaluate } from './evaluate';
 import { encodePng } from './image-codec';
 import { resolveDecoderSpec } from './model-spec';
@@ -26,36 +27,6 @@ const USAGE = `usage: npm run eval -- --model FILE.onnx --real SRC... [options]
   --threshold T    detector score for a face to count (default 0.5)
   --out DIR        output folder (default eval-out/<model>-n<N>)
   --cache DIR      cache of real-face analyses (default eval-out/cache)`;
-
-/** Flags and their values; a flag takes every following argument up to the next flag. */
-function parseArgs(argv: readonly string[]): Map<string, string[]> {
-  const args = new Map<string, string[]>();
-  let current: string[] | undefined;
-  for (const arg of argv) {
-    if (arg.startsWith('--')) {
-      current = [];
-      args.set(arg.slice(2), current);
-    } else if (current) {
-      current.push(arg);
-    } else {
-      throw new Error(`unexpected argument ${arg}`);
-    }
-  }
-  return args;
-}
-
-function single(args: Map<string, string[]>, name: string): string | undefined {
-  const values = args.get(name);
-  if (values && values.length !== 1) throw new Error(`--${name} takes one value`);
-  return values?.[0];
-}
-
-function integer(args: Map<string, string[]>, name: string): number | undefined {
-  const value = single(args, name);
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new Error(`--${name} must be a positive integer`);
-  return Number(value);
-}
 
 /** Runs the command with the given arguments (without node and script). */
 export async function main(argv: readonly string[]): Promise<EvalReport> {

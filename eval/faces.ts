@@ -27,6 +27,8 @@ export interface FaceAnalysis {
   embedding: Float32Array | null;
   age: number | null;
   gender: 'female' | 'male' | 'unknown' | null;
+  /** faceres's confidence in `gender`, 0.5–1 (null when no face or no score). */
+  genderScore: number | null;
 }
 
 /** Detection and image-preparation settings; part of the embedding cache key. */
@@ -125,7 +127,7 @@ export async function createFaceAnalyzer(options: FaceAnalyzerOptions): Promise<
       const result = await human.detect(input);
       const faces = [...result.face].sort((a: { boxScore: number }, b: { boxScore: number }) => b.boxScore - a.boxScore);
       const best = faces[0];
-      if (!best) return { faces: 0, score: 0, embedding: null, age: null, gender: null };
+      if (!best) return { faces: 0, score: 0, embedding: null, age: null, gender: null, genderScore: null };
       return {
         faces: faces.length,
         score: best.boxScore,
@@ -133,6 +135,7 @@ export async function createFaceAnalyzer(options: FaceAnalyzerOptions): Promise<
         embedding: best.embedding?.length && best.embedding.every(Number.isFinite) ? Float32Array.from(best.embedding) : null,
         age: Number.isFinite(best.age) ? best.age : null,
         gender: best.gender === 'female' || best.gender === 'male' ? best.gender : 'unknown',
+        genderScore: Number.isFinite(best.genderScore) ? best.genderScore : null,
       };
     } finally {
       input.dispose();

@@ -16,8 +16,8 @@ export interface GeneratedFace {
   image: RgbImage;
 }
 
-/** Opens the decoder and returns a function that renders the faces for a list of seeds. */
-export async function openGenerator(spec: DecoderSpec): Promise<(seeds: readonly string[]) => Promise<GeneratedFace[]>> {
+/** Opens the decoder and returns a function that renders latents (any number, decoded in batches) as images. */
+export async function openDecoder(spec: DecoderSpec): Promise<(latents: readonly Float32Array[]) => Promise<RgbImage[]>> {
   const session = await ort.InferenceSession.create(spec.file, {
     executionProviders: ['cpu'],
     intraOpNumThreads: 1,
@@ -31,12 +31,12 @@ export async function openGenerator(spec: DecoderSpec): Promise<(seeds: readonly
   const batchDim = inputMeta && 'shape' in inputMeta ? inputMeta.shape[0] : undefined;
   const batch = typeof batchDim === 'number' ? batchDim : BATCH;
 
-  return async (seeds) => {
-    const faces: GeneratedFace[] = [];
-    for (let start = 0; start < seeds.length; start += batch) {
-      const chunk = seeds.slice(start, start + batch);
+  return async (latents) => {
+    const images: RgbImage[] = [];
+    for (let start = 0; start < latents.length; start += batch) {
+      const chunk = latents.slice(start, start + batch);
       const z = new Float32Array(batch * spec.latentSize); // a fixed-batch graph gets zero rows as padding
-      for (let i = 0; i < chunk.length; i++) z.set(await seedToLatent(chunk[i], spec.latentSize), i * spec.latentSize);
+      chunk.forEach((latent, i) => z.set(latent, i * spec.latentSize));
       const rows = typeof batchDim === 'number' ? batch : chunk.length;
       const result = await session.run({ [input]: new ort.Tensor('float32', z.subarray(0, rows * spec.latentSize), [rows, spec.latentSize]) });
       const planes = result[output];
@@ -44,9 +44,18 @@ export async function openGenerator(spec: DecoderSpec): Promise<(seeds: readonly
       if (planes.dims.join() !== expected.join()) throw new Error(`decoder output is [${planes.dims}], expected [${expected}]`);
       const data = planes.data as Float32Array;
       const per = 3 * spec.imageSize * spec.imageSize;
-      chunk.forEach((seed, i) => faces.push({ seed, image: planesToImage(data.subarray(i * per, (i + 1) * per), spec.imageSize, spec.imageSize, spec.valueRange) }));
+      chunk.forEach((_, i) => images.push(planesToImage(data.subarray(i * per, (i + 1) * per), spec.imageSize, spec.imageSize, spec.valueRange)));
       for (const tensor of Object.values(result)) tensor.dispose();
     }
-    return faces;
+    return images;
+  };
+}
+
+/** Opens the decoder and returns a function that renders the faces for a list of seeds. */
+export async function openGenerator(spec: DecoderSpec): Promise<(seeds: readonly string[]) => Promise<GeneratedFace[]>> {
+  const decode = await openDecoder(spec);
+  return async (seeds) => {
+    const latents = await Promise.all(seeds.map((seed) => seedToLatent(seed, spec.latentSize)));
+    return (await decode(latents)).map((image, i) => ({ seed: seeds[i], image }));
   };
 }

@@ -31,7 +31,8 @@ export interface SpecOverrides {
   valueRange?: [number, number];
 }
 
-interface ManifestEntry {
+/** A manifest entry as read from disk, unvalidated. */
+export interface ManifestEntry {
   name?: unknown;
   version?: unknown;
   file?: unknown;
@@ -40,10 +41,13 @@ interface ManifestEntry {
   input?: unknown;
   output?: unknown;
   valueRange?: unknown;
+  attributesFile?: unknown;
+  attributesSha256?: unknown;
+  attributes?: unknown;
 }
 
 /** The manifest entry whose `file` is this model's file name, if a manifest.json sits next to it. */
-async function findManifestEntry(modelFile: string): Promise<ManifestEntry | undefined> {
+export async function findManifestEntry(modelFile: string): Promise<ManifestEntry | undefined> {
   let text: string;
   try {
     text = await readFile(path.join(path.dirname(modelFile), 'manifest.json'), 'utf8');

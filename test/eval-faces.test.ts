@@ -12,12 +12,14 @@ describe('face analyser (human on tfjs wasm)', () => {
     expect(result.embedding).toHaveLength(1024);
     expect(result.age).toBeGreaterThan(10);
     expect(['female', 'male', 'unknown']).toContain(result.gender);
+    expect(result.genderScore).toBeGreaterThanOrEqual(0);
+    expect(result.genderScore).toBeLessThanOrEqual(1);
   }, 60_000);
 
   it('finds no face in a flat grey image', async () => {
     const analyzer = await createFaceAnalyzer({ size: 64 });
     const result = await analyzer.analyze(solidImage(64, 64, [128, 128, 128]));
-    expect(result).toEqual({ faces: 0, score: 0, embedding: null, age: null, gender: null });
+    expect(result).toEqual({ faces: 0, score: 0, embedding: null, age: null, gender: null, genderScore: null });
   }, 60_000);
 
   it('gives the same embedding for the same image (deterministic)', async () => {
