@@ -5,7 +5,7 @@
  * manifest that names a file not yet uploaded. SEEDFACE_MODELS_DIR overrides the folder.
  */
 import { join } from 'node:path';
-import { MODELS_DIR, modelUploads, readManifest, wrangler, wranglerSetting } from './lib/worker';
+import { MODELS_DIR, modelUploads, readManifest, runtimeObjects, wrangler, wranglerSetting } from './lib/worker';
 
 const target = process.argv[2];
 if (target !== '--local' && target !== '--remote') {
@@ -15,8 +15,13 @@ if (target !== '--local' && target !== '--remote') {
 
 const bucket = wranglerSetting('bucket_name');
 
-for (const { key, type } of modelUploads()) {
+// ORT's browser wasm (for the demo page and web/face-generator.ts) first: it does not depend on the models.
+const uploads: Array<{ key: string; path: string; type: string; encoding?: string }> = [
+  ...runtimeObjects(),
+  ...modelUploads().map((u) => ({ ...u, path: join(MODELS_DIR, u.key) })),
+];
+for (const { key, path, type, encoding } of uploads) {
   console.log(`${target.slice(2)} r2://${bucket}/${key}`);
-  wrangler(['r2', 'object', 'put', `${bucket}/${key}`, '--file', join(MODELS_DIR, key), '--content-type', type, target]);
+  wrangler(['r2', 'object', 'put', `${bucket}/${key}`, '--file', path, '--content-type', type, ...(encoding ? ['--content-encoding', encoding] : []), target]);
 }
 console.log(`current model: ${readManifest().current}`);

@@ -12,6 +12,8 @@ import { healthzRoute } from './routes/healthz';
 import { homeRoute } from './routes/home';
 import { interpolateRoute } from './routes/interpolate';
 import { latentRoute } from './routes/latent';
+import { modelsRoute } from './routes/models';
+import { ortWasmRoute } from './routes/ort-wasm';
 
 const store = new ModelStore(workerdOrt);
 
@@ -25,7 +27,9 @@ const app = new Hono<AppEnv>()
   .route('/', interpolateRoute(store))
   .route('/', latentRoute(store))
   .route('/', attributesRoute(store))
-  .route('/', healthzRoute(store));
+  .route('/', healthzRoute(store))
+  .route('/', modelsRoute(store))
+  .route('/', ortWasmRoute);
 app.onError(onError);
 app.notFound(onNotFound);
 

@@ -5,9 +5,12 @@
  * `wrangler deploy --dry-run` and its output modules are listed explicitly.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readdirSync, readFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { Miniflare } from 'miniflare';
+import { ORT_WASM_FILES, ortWasmDir } from '../../src/runtime/ort-browser';
+import { buildWeb } from './web';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -27,8 +30,12 @@ export function wrangler(args: string[]): void {
   });
 }
 
-/** Bundles `entry` (default: wrangler.toml's main) into `outdir` (relative to the repo root); returns its path. */
+/**
+ * Builds the browser bundle (the worker's static assets, which wrangler wants to exist), then bundles `entry`
+ * (default: wrangler.toml's main) into `outdir` (relative to the repo root); returns its path.
+ */
 export function buildWorker(outdir: string, entry?: string): string {
+  buildWeb();
   const dir = join(ROOT, outdir);
   wrangler(['deploy', ...(entry ? [entry] : []), '--dry-run', '--outdir', dir]);
   return dir;
@@ -59,31 +66,76 @@ export function modelUploads(): Array<{ key: string; type: string }> {
   return [...files, { key: 'manifest.json', type: 'application/json' }];
 }
 
+/** onnxruntime-web's version, which names the bucket folder of its browser wasm (src/routes/ort-wasm.ts). */
+const ORT_WEB_VERSION: string = JSON.parse(readFileSync(join(ROOT, 'node_modules/onnxruntime-web/package.json'), 'utf8')).version;
+
+/**
+ * Bucket objects besides the models: the wasm files of the two ORT builds the browser bundle loads
+ * (src/runtime/ort-browser.ts), stored gzipped (`path` is the .gz, made once per ORT version under dist/runtime/).
+ * The worker passes them on as they are (src/routes/ort-wasm.ts), so no one compresses 14–27 MB per request.
+ */
+export function runtimeObjects(): Array<{ key: string; path: string; type: string; encoding: 'gzip' }> {
+  return Object.values(ORT_WASM_FILES).map((file) => {
+    const key = ortWasmDir(ORT_WEB_VERSION) + file;
+    const path = join(ROOT, 'dist', key + '.gz');
+    if (!existsSync(path)) {
+      mkdirSync(dirname(path), { recursive: true });
+      // Several people build in one checkout: rename the finished file into place, never show a half-written one.
+      const tmp = `${path}.${process.pid}.tmp`;
+      writeFileSync(tmp, gzipSync(readFileSync(join(ROOT, 'node_modules/onnxruntime-web/dist', file))));
+      renameSync(tmp, path);
+    }
+    return { key, path, type: 'application/wasm', encoding: 'gzip' as const };
+  });
+}
+
 /** A running worker. */
 export interface RunningWorker {
   mf: Miniflare;
+  /** Where it listens on the loopback interface, for browsers (`http://127.0.0.1:<port>/`). */
+  url: URL;
   /** GET (or any method) against the worker; `path` starts with `/`. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
   /** Puts `manifest.json` and every file it names from {@link MODELS_DIR} into the MODELS bucket, manifest last. */
   putModels(): Promise<void>;
+  /** Puts {@link runtimeObjects} (ORT's browser wasm) into the MODELS bucket. */
+  putRuntime(): Promise<void>;
   dispose(): Promise<void>;
 }
 
-/** Starts the worker bundled in `dir` in a fresh workerd with an empty in-memory MODELS bucket and cache. */
+/**
+ * Starts the worker bundled in `dir` in a fresh workerd with an empty in-memory MODELS bucket and cache, its static
+ * assets (the browser bundle) and a free loopback port.
+ */
 export async function startWorker(dir: string): Promise<RunningWorker> {
   const modules = readdirSync(dir)
     .filter((f) => f.endsWith('.js') || f.endsWith('.wasm'))
     .map((f) => ({ type: f.endsWith('.wasm') ? ('CompiledWasm' as const) : ('ESModule' as const), path: join(dir, f) }))
     // The bundle's one .js file is the entry and must come first.
     .sort((a, b) => Number(b.type === 'ESModule') - Number(a.type === 'ESModule'));
-  const mf = new Miniflare({ modulesRoot: dir, modules, compatibilityDate: wranglerSetting('compatibility_date'), r2Buckets: ['MODELS'] });
-  await mf.ready;
+  const mf = new Miniflare({
+    modulesRoot: dir,
+    modules,
+    compatibilityDate: wranglerSetting('compatibility_date'),
+    r2Buckets: ['MODELS'],
+    assets: { directory: join(ROOT, wranglerSetting('directory')), routerConfig: { has_user_worker: true } },
+    host: '127.0.0.1',
+    port: 0,
+  });
+  const url = await mf.ready;
   return {
     mf,
+    url,
     fetch: (path, init) => mf.dispatchFetch(`http://seedface.test${path}`, init as never) as unknown as Promise<Response>,
     async putModels() {
       const bucket = await mf.getR2Bucket('MODELS');
       for (const { key } of modelUploads()) await bucket.put(key, new Uint8Array(readFileSync(join(MODELS_DIR, key))));
+    },
+    async putRuntime() {
+      const bucket = await mf.getR2Bucket('MODELS');
+      for (const { key, path, type, encoding } of runtimeObjects()) {
+        await bucket.put(key, new Uint8Array(readFileSync(path)), { httpMetadata: { contentType: type, contentEncoding: encoding } });
+      }
     },
     dispose: () => mf.dispose(),
   };

@@ -12,7 +12,7 @@ function baseHeaders(etag: string, entry: ModelEntry): Record<string, string> {
 }
 
 /** True when `If-None-Match` lists `etag` (weak comparison, as RFC 9110 prescribes for this header) or is `*`. */
-function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
   if (!header) return false;
   return header.split(',').some((t) => {
     const tag = t.trim();

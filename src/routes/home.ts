@@ -1,19 +1,89 @@
-/** GET / — a short usage page until the browser demo replaces it. */
+/**
+ * GET / — the demo page: faces drawn in the browser by web/demo.ts (the worker's own runtime on WebGPU or WASM), the
+ * server's PNG beside them for comparison, and the HTTP API in brief. Static HTML: the script reads `?seed=` and
+ * `?to=` itself, so the page is one cacheable document.
+ */
 import { Hono } from 'hono';
 import type { AppEnv } from '../http/app-env';
 
 const PAGE = `<!doctype html>
+<html lang="en">
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>seedface</title>
+<link rel="icon" href="data:,">
+<link rel="modulepreload" href="/web/demo.js">
+<style>
+  body { font: 16px/1.5 system-ui, sans-serif; max-width: 46rem; margin: 1.5rem auto; padding: 0 1rem; color: #1b1b1b; }
+  form, .row { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; margin: .75rem 0; }
+  input[type=text] { font: inherit; padding: .2rem .4rem; width: 12rem; }
+  input[type=range] { width: 16rem; }
+  button, select { font: inherit; }
+  :focus-visible { outline: 3px solid #1a5fb4; outline-offset: 2px; }
+  .faces { display: flex; flex-wrap: wrap; gap: 1.5rem; margin: 1rem 0; }
+  figure { margin: 0; }
+  canvas, .faces img { width: 256px; height: 256px; image-rendering: pixelated; background: #eee; display: block; }
+  figcaption { font-size: .9rem; color: #555; }
+  dl { display: grid; grid-template-columns: max-content auto; gap: .1rem 1rem; }
+  dd { margin: 0; font-variant-numeric: tabular-nums; }
+  code { font-size: .9em; }
+</style>
+<main>
 <h1>seedface</h1>
-<p>Any seed string → the same generated face, every time.</p>
+<p>Any seed string → the same generated face, every time. The left face is drawn in your browser by the same
+runtime the server uses (WebGPU where available, WebAssembly otherwise); the right one is the server's PNG.</p>
+
+<form id="face-form">
+  <label for="seed">Seed</label>
+  <input type="text" id="seed" name="seed" value="alice" required autocomplete="off" spellcheck="false">
+  <label for="size">Size</label>
+  <select id="size" name="size"><option>64</option><option selected>128</option><option>256</option></select>
+  <button type="submit">Draw</button>
+</form>
+
+<div class="row">
+  <label for="to">Morph to seed</label>
+  <input type="text" id="to" name="to" value="bob" autocomplete="off" spellcheck="false">
+  <label for="morph">Morph</label>
+  <input type="range" id="morph" min="0" max="100" step="1" value="0" aria-describedby="morph-value">
+  <output id="morph-value" for="morph">0 %</output>
+</div>
+
+<div class="faces">
+  <figure>
+    <canvas id="browser-face" width="128" height="128" role="img" aria-label="Face drawn in the browser"></canvas>
+    <figcaption>In your browser</figcaption>
+  </figure>
+  <figure>
+    <img id="server-face" src="/face/alice.png" width="128" height="128" alt="The same face rendered by the server">
+    <figcaption>From the server (<a id="server-link" href="/face/alice.png">PNG</a>)</figcaption>
+  </figure>
+</div>
+
+<div class="row"><button type="button" id="download" disabled>Download PNG</button></div>
+<p id="status" role="status" aria-live="polite">Loading the model…</p>
+<dl>
+  <dt>Backend</dt><dd><output id="backend">–</output></dd>
+  <dt>Time per face</dt><dd><output id="ms">–</output></dd>
+  <dt>First face after page load</dt><dd><output id="first-face">–</output></dd>
+</dl>
+
+<h2>HTTP API</h2>
 <ul>
   <li><a href="/face/alice.png">/face/alice.png</a> — <code>?size=16…512</code> (128), <code>shape=square|circle</code>, <code>v=</code> model version</li>
   <li><a href="/interpolate?from=alice&amp;to=bob&amp;format=apng">/interpolate?from=alice&amp;to=bob</a> — <code>steps=2…16</code> (8), <code>size=16…256</code> (128), <code>format=strip|apng</code></li>
   <li><a href="/latent/alice">/latent/alice</a> — the seed's latent vector</li>
   <li><a href="/healthz">/healthz</a> — model in service</li>
+  <li><a href="/models/manifest.json">/models/manifest.json</a> — the models, and <code>/models/&lt;file&gt;</code> their bytes</li>
 </ul>
+<h2>In your own page</h2>
+<pre><code>import { createFaceGenerator } from '/web/face-generator.js';
+const faces = await createFaceGenerator();          // WebGPU, else WebAssembly
+const { imageData } = await faces.generate('alice', { size: 128 });</code></pre>
+</main>
+<script type="module" src="/web/demo.js"></script>
+</html>
 `;
 
-/** The usage page route. */
+/** The demo page route. */
 export const homeRoute = new Hono<AppEnv>().get('/', (c) => c.html(PAGE));

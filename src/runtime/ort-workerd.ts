@@ -10,6 +10,7 @@
 import * as ort from 'onnxruntime-web/wasm';
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm';
 import type { OrtApi } from './decoder';
+import { IDENTITY_MODEL } from './identity-model';
 
 /** Bytes no real wasm file starts with (a real one starts with "\0asm"). */
 const PLACEHOLDER = new TextEncoder().encode('seedface:precompiled-ort-wasm');
@@ -39,7 +40,6 @@ ort.env.wasm.proxy = false;
  * through the public API. Sessions created meanwhile share the same start (onnxruntime-common keeps one init promise
  * per backend); if the start fails, the first real session reports it, as a 503, instead of the script failing.
  */
-const IDENTITY_MODEL = Uint8Array.from(atob('CAg6NwoQCgF4EgF5IghJZGVudGl0eRIBdFoPCgF4EgoKCAgBEgQKAggBYg8KAXkSCgoICAESBAoCCAFCBAoAEBE='), (c) => c.charCodeAt(0));
 ort.InferenceSession.create(IDENTITY_MODEL, { executionProviders: ['wasm'] }).then(
   (session) => session.release(),
   () => undefined,

@@ -1,0 +1,47 @@
+/**
+ * Builds the browser bundle (web/*.ts and the src/runtime/ modules they import, with onnxruntime-web's WebGPU build)
+ * into wrangler.toml's `[assets] directory`, under web/: served as /web/demo.js and /web/face-generator.js.
+ * Synchronous (esbuild's buildSync), so buildWorker() can run it before wrangler bundles the worker.
+ */
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { buildSync } from 'esbuild';
+import { wranglerSetting } from './worker';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+/** The entry points: the demo page's script and the client API other pages import. */
+const ENTRIES = ['web/demo.ts', 'web/face-generator.ts'];
+
+/** Where the bundle goes: `<assets directory>/web`. */
+export function webOutDir(): string {
+  return join(ROOT, wranglerSetting('directory'), 'web');
+}
+
+/** Bundles, minifies and writes the browser files; returns their paths. */
+export function buildWeb(): string[] {
+  const outdir = webOutDir();
+  const result = buildSync({
+    absWorkingDir: ROOT,
+    entryPoints: ENTRIES,
+    bundle: true,
+    splitting: true, // the two entries share one chunk (the runtime and ORT) instead of carrying it twice
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    outdir,
+    write: false,
+    logLevel: 'error',
+  });
+  mkdirSync(outdir, { recursive: true });
+  // Several people build in one checkout: each file is renamed into place whole, never seen half-written.
+  for (const file of result.outputFiles) {
+    const tmp = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, file.contents);
+    renameSync(tmp, file.path);
+  }
+  const written = new Set(result.outputFiles.map((f) => basename(f.path)));
+  for (const stale of readdirSync(outdir)) if (stale.startsWith('chunk-') && !written.has(stale)) rmSync(join(outdir, stale), { force: true });
+  return result.outputFiles.map((f) => f.path);
+}

@@ -1,0 +1,114 @@
+/**
+ * Faces in the browser, from the same runtime the edge uses (src/runtime/): seed → latent, the ONNX decoder, resizing
+ * and PNG encoding are the worker's own modules; only ORT's build differs (WebGPU first, WASM as fallback).
+ *
+ * ```js
+ * import { createFaceGenerator } from 'https://<worker>/web/face-generator.js';
+ * const faces = await createFaceGenerator({ baseUrl: 'https://<worker>' });
+ * const { imageData } = await faces.generate('alice', { size: 128 });
+ * ```
+ *
+ * The model comes from the worker's model store (`/models/manifest.json`, `/models/<file>`) and is checked against its
+ * manifest sha256 before use, exactly as the worker checks it.
+ */
+import { renderFaces } from '../src/runtime/faces';
+import { seedToLatent } from '../src/runtime/latent';
+import { ModelStore, type LoadedModel, type ModelBucket, type ModelEntry } from '../src/runtime/model-store';
+import { browserOrt, type Backend } from '../src/runtime/ort-browser';
+import { encodePng } from '../src/runtime/png';
+import { slerp } from '../src/runtime/slerp';
+
+/** Options of {@link createFaceGenerator}. */
+export interface FaceGeneratorOptions {
+  /** Origin (and optional path prefix) of a seedface worker; default: this page's origin. */
+  baseUrl?: string;
+  /** Model version; default: the manifest's `current`. */
+  version?: string;
+  /** Execution providers to try, best first; default `['webgpu', 'wasm']`. */
+  backends?: Backend[];
+}
+
+/** How a face is drawn: side in pixels and square or circle (transparent outside the inscribed circle). */
+export interface FaceOptions {
+  size?: number;
+  shape?: 'square' | 'circle';
+}
+
+/** One rendered face and how long the decoder and resize took, in ms. */
+export interface Face {
+  imageData: ImageData;
+  ms: number;
+}
+
+/** A loaded decoder, ready to draw faces. */
+export interface FaceGenerator {
+  /** The execution provider the decoder runs on. */
+  readonly backend: Backend;
+  /** The model's manifest entry (version, sizes, licence…). */
+  readonly model: ModelEntry;
+  /** The face for `seed`: the same pixels as `GET /face/:seed` on the wasm backend. */
+  generate(seed: string, options?: FaceOptions): Promise<Face>;
+  /** The face at `t` ∈ [0, 1] on the great circle from seed `a` to seed `b` (slerp of their latents). */
+  morph(a: string, b: string, t: number, options?: FaceOptions): Promise<Face>;
+  /** `steps` ≥ 2 faces from `a` to `b`, decoded in one batch: the frames of `GET /interpolate`. */
+  interpolate(a: string, b: string, steps: number, options?: FaceOptions): Promise<ImageData[]>;
+  /** A face as PNG, with the worker's encoder (RGB when opaque, as the worker writes square faces). */
+  toPng(imageData: ImageData): Blob;
+}
+
+const DEFAULT_SIZE = 128;
+
+/** The worker's model routes as a {@link ModelBucket}, so the browser reuses the worker's verified model loading. */
+function httpBucket(base: URL): ModelBucket {
+  return {
+    async get(key) {
+      const response = await fetch(new URL(`models/${encodeURIComponent(key)}`, base));
+      if (response.status === 404) return null;
+      if (!response.ok) throw new Error(`GET models/${key}: HTTP ${response.status}`);
+      return response;
+    },
+  };
+}
+
+/** Loads the model and starts ORT; resolves once one test decode has run. */
+export async function createFaceGenerator(options: FaceGeneratorOptions = {}): Promise<FaceGenerator> {
+  const base = new URL(options.baseUrl ?? location.origin);
+  if (!base.pathname.endsWith('/')) base.pathname += '/';
+  const runtime = await browserOrt(base, options.backends);
+  const model: LoadedModel = await new ModelStore(runtime.ort).model(httpBucket(base), options.version);
+  const latents = new Map<string, Promise<Float32Array>>();
+  // Memoised: the morph slider asks for the same two latents on every move.
+  const latent = (seed: string) => {
+    let z = latents.get(seed);
+    if (!z) latents.set(seed, (z = seedToLatent(seed, model.entry.latentSize)));
+    return z;
+  };
+  const render = async (zs: Float32Array[], { size = DEFAULT_SIZE, shape = 'square' }: FaceOptions = {}) => {
+    const started = performance.now();
+    const { rgba } = await renderFaces(model, zs, { size, shape });
+    return { images: rgba.map((px) => new ImageData(new Uint8ClampedArray(px.buffer as ArrayBuffer, px.byteOffset, px.length), size, size)), ms: performance.now() - started };
+  };
+  const one = async (z: Float32Array, options?: FaceOptions): Promise<Face> => {
+    const { images, ms } = await render([z], options);
+    return { imageData: images[0], ms };
+  };
+  // Set once the session above exists: `model()` resolved, so one provider started.
+  const backend = runtime.backend()!;
+  return {
+    backend,
+    model: model.entry,
+    generate: async (seed, opts) => one(await latent(seed), opts),
+    morph: async (a, b, t, opts) => one(slerp(await latent(a), await latent(b), t), opts),
+    async interpolate(a, b, steps, opts) {
+      if (!Number.isInteger(steps) || steps < 2) throw new RangeError('steps must be an integer ≥ 2');
+      const [za, zb] = await Promise.all([latent(a), latent(b)]);
+      return (await render(Array.from({ length: steps }, (_, i) => slerp(za, zb, i / (steps - 1))), opts)).images;
+    },
+    toPng(imageData) {
+      const { data, width, height } = imageData;
+      const px = new Uint8Array(data.buffer, data.byteOffset, data.length);
+      const opaque = px.every((v, i) => i % 4 !== 3 || v === 255);
+      return new Blob([encodePng(px, width, height, opaque) as Uint8Array<ArrayBuffer>], { type: 'image/png' });
+    },
+  };
+}
