@@ -4,13 +4,14 @@ import { readManifest, startWorker, type RunningWorker } from '../../scripts/lib
 
 /**
  * Starts a fresh worker for the enclosing test file (or describe block) and stops it afterwards.
- * With `models: true` the MODELS bucket is filled from models/ first.
+ * With `models: true` the MODELS bucket is filled from models/ first; `runtime: true` adds ORT's browser wasm files.
  */
-export function useWorker(options: { models: boolean }): () => RunningWorker {
+export function useWorker(options: { models: boolean; runtime?: boolean }): () => RunningWorker {
   let worker: RunningWorker | undefined;
   beforeAll(async () => {
     worker = await startWorker(inject('workerDir'));
     if (options.models) await worker.putModels();
+    if (options.runtime) await worker.putRuntime();
   });
   afterAll(async () => {
     await worker?.dispose();

@@ -1,0 +1,164 @@
+/**
+ * The demo page in Debian's chromium against the built worker (workerd on a loopback port): the in-browser face for a
+ * seed against the server's PNG, on the WASM fallback (exact) and on WebGPU through SwiftShader (within 2/255 mean
+ * absolute difference), the morph slider, the download button, and a screenshot of each page as a test artefact in
+ * dist/test-artifacts/browser/ (ignored).
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { get, useWorker } from '../support/fixtures';
+import { decodePng } from '../support/png';
+import { canvasPixels, launchChromium, waitForRenders } from './page';
+
+const worker = useWorker({ models: true, runtime: true });
+
+const ARTIFACTS = resolve(import.meta.dirname, '../../dist/test-artifacts/browser');
+const SEED = 'alice';
+const TO = 'bob';
+/** Mean absolute difference per channel value allowed between WebGPU (float32 on another device) and the server. */
+const WEBGPU_MAD = 2 / 255;
+const TIMEOUT = 180_000;
+
+/** The server's PNG for `path`, decoded to RGBA, and its bytes. */
+async function serverFace(path: string) {
+  const { status, body } = await get(worker(), path);
+  expect(status).toBe(200);
+  return { bytes: body, rgba: decodePng(body).frames[0] };
+}
+
+/** Frame `index` of a horizontal strip of square RGBA frames. */
+function stripFrame(rgba: Uint8Array, size: number, frames: number, index: number): Uint8Array {
+  const out = new Uint8Array(size * size * 4), row = size * 4;
+  for (let y = 0; y < size; y++) out.set(rgba.subarray((y * frames + index) * row, (y * frames + index + 1) * row), y * row);
+  return out;
+}
+
+/** Mean absolute difference of the RGB values, in units of full scale (0–1). */
+function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
+  expect(a.length).toBe(b.length);
+  let sum = 0, n = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (i % 4 === 3) continue;
+    sum += Math.abs(a[i] - b[i]);
+    n++;
+  }
+  return sum / n / 255;
+}
+
+/** Opens the demo page for `seed` in a fresh chromium and waits for its first face. */
+function useDemoPage(webgpu: boolean): () => Page {
+  let browser: Browser | undefined, page: Page | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium({ webgpu });
+    page = await browser.newPage();
+    await page.goto(new URL(`/?seed=${SEED}&to=${TO}`, worker().url).href);
+    await waitForRenders(page, 1);
+  }, TIMEOUT);
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => page!;
+}
+
+/** Moves the morph slider to `percent` (playwright's fill sets the value and fires `input`) and waits for the frame. */
+async function morphTo(page: Page, percent: number): Promise<void> {
+  const renders = Number(await page.getAttribute('#browser-face', 'data-renders'));
+  await page.fill('#morph', String(percent));
+  await waitForRenders(page, renders + 1);
+}
+
+function screenshot(page: Page, name: string): Promise<Buffer> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return page.screenshot({ path: join(ARTIFACTS, name), fullPage: true });
+}
+
+describe('demo page without WebGPU (WASM fallback)', { timeout: TIMEOUT }, () => {
+  const page = useDemoPage(false);
+
+  it('reports the wasm backend and a time per face', async () => {
+    expect(await page().textContent('#backend')).toBe('wasm');
+    expect(await page().textContent('#ms')).toMatch(/^[0-9.]+ ms$/);
+    expect(await page().textContent('#first-face')).toMatch(/^[0-9]+ ms$/);
+  });
+
+  it('draws exactly the pixels of the server PNG', async () => {
+    const { width, data } = await canvasPixels(page());
+    expect(width).toBe(128);
+    expect(Buffer.from(data).equals(Buffer.from((await serverFace(`/face/${SEED}?size=128`)).rgba))).toBe(true);
+  });
+
+  it('downloads the same PNG bytes the server sends', async () => {
+    const [download] = await Promise.all([page().waitForEvent('download'), page().click('#download')]);
+    const bytes = readFileSync(await download.path());
+    expect(Buffer.from(bytes).equals(Buffer.from((await serverFace(`/face/${SEED}?size=128`)).bytes))).toBe(true);
+  });
+
+  it('a typed seed (Enter submits) draws that seed, beside the server image of it', async () => {
+    const renders = Number(await page().getAttribute('#browser-face', 'data-renders'));
+    await page().fill('#seed', 'émile 😀');
+    await page().press('#seed', 'Enter');
+    await waitForRenders(page(), renders + 1);
+    const server = await serverFace(`/face/${encodeURIComponent('émile 😀')}?size=128`);
+    expect(Buffer.from((await canvasPixels(page())).data).equals(Buffer.from(server.rgba))).toBe(true);
+    expect(await page().getAttribute('#server-face', 'src')).toBe(`/face/${encodeURIComponent('émile 😀')}.png?size=128`);
+    await page().fill('#seed', SEED);
+    await page().press('#seed', 'Enter');
+    await waitForRenders(page(), renders + 2);
+  });
+
+  it('the morph slider changes the face: halfway is /interpolate’s middle frame, the end is the other seed', async () => {
+    const start = (await canvasPixels(page())).data;
+    await morphTo(page(), 50);
+    const middle = (await canvasPixels(page())).data;
+    expect(meanAbsDiff(middle, start)).toBeGreaterThan(0.01);
+    const strip = decodePng((await get(worker(), `/interpolate?from=${SEED}&to=${TO}&steps=3&size=128`)).body).frames[0];
+    expect(Buffer.from(middle).equals(Buffer.from(stripFrame(strip, 128, 3, 1)))).toBe(true);
+    await morphTo(page(), 100);
+    expect(Buffer.from((await canvasPixels(page())).data).equals(Buffer.from((await serverFace(`/face/${TO}?size=128`)).rgba))).toBe(true);
+  });
+
+  it('the slider answers the keyboard', async () => {
+    const before = (await canvasPixels(page())).data;
+    const renders = Number(await page().getAttribute('#browser-face', 'data-renders'));
+    await page().focus('#morph');
+    await page().keyboard.press('Home');
+    await waitForRenders(page(), renders + 1);
+    expect(await page().inputValue('#morph')).toBe('0');
+    expect(meanAbsDiff((await canvasPixels(page())).data, before)).toBeGreaterThan(0.01);
+  });
+
+  it('writes a screenshot of the page', async () => {
+    const png = decodePng(await screenshot(page(), 'demo-wasm.png'));
+    expect(png.width).toBeGreaterThan(300);
+  });
+});
+
+describe('demo page with WebGPU (SwiftShader adapter)', { timeout: TIMEOUT }, () => {
+  const page = useDemoPage(true);
+
+  it('reports the webgpu backend', async () => {
+    expect(await page().textContent('#backend')).toBe('webgpu');
+  });
+
+  it(`draws the server's face within a mean absolute difference of ${WEBGPU_MAD.toFixed(4)} (2/255)`, async () => {
+    const { data } = await canvasPixels(page());
+    const server = (await serverFace(`/face/${SEED}?size=128`)).rgba;
+    const mad = meanAbsDiff(data, server);
+    expect(mad).toBeLessThanOrEqual(WEBGPU_MAD);
+  });
+
+  it('the morph slider changes the face', async () => {
+    const start = (await canvasPixels(page())).data;
+    await morphTo(page(), 100);
+    const end = (await canvasPixels(page())).data;
+    expect(meanAbsDiff(end, start)).toBeGreaterThan(0.01);
+    expect(meanAbsDiff(end, (await serverFace(`/face/${TO}?size=128`)).rgba)).toBeLessThanOrEqual(WEBGPU_MAD);
+  });
+
+  it('writes a screenshot of the page', async () => {
+    const png = decodePng(await screenshot(page(), 'demo-webgpu.png'));
+    expect(png.width).toBeGreaterThan(300);
+  });
+});
