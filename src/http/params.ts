@@ -33,9 +33,9 @@ export const version = z.string().regex(VERSION_PATTERN, 'not a version name').o
 export const MAX_STRENGTH = 2;
 
 /**
- * An attribute strength: a plain decimal (`0.8`, `-.5`, `+1.250` sent as `%2B1.250`: no exponent, at most 3 decimals besides trailing
- * zeros) in [-2, 2], as a number. Every accepted spelling of a value parses to the same double (`0.80`, `+0.8`, `.8`;
- * `-0` becomes 0), so equal values share an ETag and a cache entry.
+ * An attribute strength: a plain decimal in [-2, 2] (`0.8`, `-.5`, `%2B1.250`; no exponent; at most 3 decimals
+ * besides trailing zeros), as a number. Every accepted spelling of a value parses to the same double (`0.80`, `+0.8`,
+ * `.8`; `-0` becomes 0), so equal values share an ETag and a cache entry. A literal `+` in a query is a space.
  */
 export const strength = z
   .string()
