@@ -20,12 +20,16 @@ const serverLink = $<HTMLAnchorElement>('server-link');
 const download = $<HTMLButtonElement>('download');
 const status = $<HTMLElement>('status');
 
+const attributesBox = $<HTMLFieldSetElement>('attributes');
+
 /** What the canvas should show. */
 interface View {
   seed: string;
   to: string;
   t: number;
   size: number;
+  /** Non-zero attribute strengths as the sliders spell them (the same spelling goes into the server URL). */
+  attributes: Record<string, string>;
 }
 
 const params = new URLSearchParams(location.search);
@@ -40,11 +44,14 @@ let wanted: View | undefined;
 let drawing = false;
 
 function view(): View {
-  return { seed: seedInput.value, to: toInput.value, t: Number(slider.value) / 100, size: Number(sizeSelect.value) };
+  const attributes: Record<string, string> = {};
+  for (const input of attributesBox.querySelectorAll('input')) if (Number(input.value) !== 0) attributes[input.name] = input.value;
+  return { seed: seedInput.value, to: toInput.value, t: Number(slider.value) / 100, size: Number(sizeSelect.value), attributes };
 }
 
-function showServerFace({ seed, size }: View): void {
-  const url = `/face/${encodeURIComponent(seed)}.png?size=${size}`;
+function showServerFace({ seed, size, attributes }: View): void {
+  const query = new URLSearchParams({ size: String(size), ...attributes });
+  const url = `/face/${encodeURIComponent(seed)}.png?${query}`;
   serverImg.src = url;
   serverImg.alt = `The face for seed “${seed}” rendered by the server`;
   serverLink.href = url;
@@ -57,7 +64,8 @@ async function draw(): Promise<void> {
     const req = wanted;
     wanted = undefined;
     try {
-      const face = req.t === 0 ? await generator.generate(req.seed, { size: req.size }) : await generator.morph(req.seed, req.to, req.t, { size: req.size });
+      const options = { size: req.size, attributes: Object.fromEntries(Object.entries(req.attributes).map(([name, s]) => [name, Number(s)])) };
+      const face = req.t === 0 ? await generator.generate(req.seed, options) : await generator.morph(req.seed, req.to, req.t, options);
       canvas.width = canvas.height = req.size;
       canvas.getContext('2d')!.putImageData(face.imageData, 0, 0);
       canvas.setAttribute('aria-label', req.t === 0 ? `Face for seed “${req.seed}”` : `Face ${Math.round(req.t * 100)} % of the way from “${req.seed}” to “${req.to}”`);
@@ -100,10 +108,29 @@ download.addEventListener('click', () => {
   setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
 });
 
+/** One labelled slider per attribute of the model: the canvas follows while dragging, the server image on release. */
+function addAttributeSliders(attributes: FaceGenerator['attributes']): void {
+  for (const { name, positive } of attributes) {
+    const id = `attribute-${name}`;
+    const label = Object.assign(document.createElement('label'), { htmlFor: id, textContent: `${name} (+ ${positive})` });
+    const input = Object.assign(document.createElement('input'), { type: 'range', id, name, min: '-2', max: '2', step: '0.1', value: '0' });
+    const output = Object.assign(document.createElement('output'), { textContent: '0' });
+    output.setAttribute('for', id);
+    input.addEventListener('input', () => {
+      output.textContent = input.value;
+      update(false);
+    });
+    input.addEventListener('change', () => showServerFace(view()));
+    attributesBox.append(label, input, output);
+  }
+  attributesBox.hidden = attributes.length === 0;
+}
+
 showServerFace(view());
 createFaceGenerator().then(
   (g) => {
     generator = g;
+    addAttributeSliders(g.attributes);
     $('backend').textContent = g.backend;
     document.body.dataset.backend = g.backend;
     update(false);

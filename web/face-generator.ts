@@ -11,6 +11,7 @@
  * The model comes from the worker's model store (`/models/manifest.json`, `/models/<file>`) and is checked against its
  * manifest sha256 before use, exactly as the worker checks it.
  */
+import { canonicalStrengths, shiftLatent } from '../src/runtime/attributes';
 import { renderFaces } from '../src/runtime/faces';
 import { seedToLatent } from '../src/runtime/latent';
 import { ModelStore, type LoadedModel, type ModelBucket, type ModelEntry } from '../src/runtime/model-store';
@@ -28,10 +29,14 @@ export interface FaceGeneratorOptions {
   backends?: Backend[];
 }
 
-/** How a face is drawn: side in pixels and square or circle (transparent outside the inscribed circle). */
+/**
+ * How a face is drawn: side in pixels, square or circle (transparent outside the inscribed circle), and attribute
+ * strengths (−2…2 by name, see {@link FaceGenerator.attributes}), as the `/face` query takes them.
+ */
 export interface FaceOptions {
   size?: number;
   shape?: 'square' | 'circle';
+  attributes?: Record<string, number>;
 }
 
 /** One rendered face and how long the decoder and resize took, in ms. */
@@ -46,9 +51,11 @@ export interface FaceGenerator {
   readonly backend: Backend;
   /** The model's manifest entry (version, sizes, licence…). */
   readonly model: ModelEntry;
+  /** The attributes faces can be shifted along, and what a positive strength does; empty if the model has none. */
+  readonly attributes: ReadonlyArray<{ name: string; positive: string }>;
   /** The face for `seed`: the same pixels as `GET /face/:seed` on the wasm backend. */
   generate(seed: string, options?: FaceOptions): Promise<Face>;
-  /** The face at `t` ∈ [0, 1] on the great circle from seed `a` to seed `b` (slerp of their latents). */
+  /** The face at `t` ∈ [0, 1] on the great circle from seed `a` to seed `b` (slerp of their shifted latents). */
   morph(a: string, b: string, t: number, options?: FaceOptions): Promise<Face>;
   /** `steps` ≥ 2 faces from `a` to `b`, decoded in one batch: the frames of `GET /interpolate`. */
   interpolate(a: string, b: string, steps: number, options?: FaceOptions): Promise<ImageData[]>;
@@ -78,11 +85,13 @@ export async function createFaceGenerator(options: FaceGeneratorOptions = {}): P
   const model: LoadedModel = await new ModelStore(runtime.ort).model(httpBucket(base), options.version);
   const latents = new Map<string, Promise<Float32Array>>();
   // Memoised: the morph slider asks for the same two latents on every move.
-  const latent = (seed: string) => {
+  const seedLatent = (seed: string) => {
     let z = latents.get(seed);
     if (!z) latents.set(seed, (z = seedToLatent(seed, model.entry.latentSize)));
     return z;
   };
+  // Shifted before any interpolation, as the worker's /interpolate does.
+  const latent = async (seed: string, options?: FaceOptions) => shiftLatent(await seedLatent(seed), model.attributes, canonicalStrengths(options?.attributes ?? {}));
   const render = async (zs: Float32Array[], { size = DEFAULT_SIZE, shape = 'square' }: FaceOptions = {}) => {
     const started = performance.now();
     const { rgba } = await renderFaces(model, zs, { size, shape });
@@ -97,11 +106,12 @@ export async function createFaceGenerator(options: FaceGeneratorOptions = {}): P
   return {
     backend,
     model: model.entry,
-    generate: async (seed, opts) => one(await latent(seed), opts),
-    morph: async (a, b, t, opts) => one(slerp(await latent(a), await latent(b), t), opts),
+    attributes: [...model.attributes].map(([name, { positive }]) => ({ name, positive })),
+    generate: async (seed, opts) => one(await latent(seed, opts), opts),
+    morph: async (a, b, t, opts) => one(slerp(await latent(a, opts), await latent(b, opts), t), opts),
     async interpolate(a, b, steps, opts) {
       if (!Number.isInteger(steps) || steps < 2) throw new RangeError('steps must be an integer ≥ 2');
-      const [za, zb] = await Promise.all([latent(a), latent(b)]);
+      const [za, zb] = await Promise.all([latent(a, opts), latent(b, opts)]);
       return (await render(Array.from({ length: steps }, (_, i) => slerp(za, zb, i / (steps - 1))), opts)).images;
     },
     toPng(imageData) {

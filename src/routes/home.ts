@@ -27,6 +27,8 @@ const PAGE = `<!doctype html>
   dl { display: grid; grid-template-columns: max-content auto; gap: .1rem 1rem; }
   dd { margin: 0; font-variant-numeric: tabular-nums; }
   code { font-size: .9em; }
+  fieldset { display: grid; grid-template-columns: max-content 12rem 3rem; gap: .2rem .75rem; align-items: center; border: 1px solid #ccc; }
+  fieldset input[type=range] { width: 12rem; }
 </style>
 <main>
 <h1>seedface</h1>
@@ -49,6 +51,10 @@ runtime the server uses (WebGPU where available, WebAssembly otherwise); the rig
   <output id="morph-value" for="morph">0 %</output>
 </div>
 
+<fieldset id="attributes" hidden>
+  <legend>Attributes (−2…2; 0 is the seed's own face)</legend>
+</fieldset>
+
 <div class="faces">
   <figure>
     <canvas id="browser-face" width="128" height="128" role="img" aria-label="Face drawn in the browser"></canvas>
@@ -70,9 +76,10 @@ runtime the server uses (WebGPU where available, WebAssembly otherwise); the rig
 
 <h2>HTTP API</h2>
 <ul>
-  <li><a href="/face/alice.png">/face/alice.png</a> — <code>?size=16…512</code> (128), <code>shape=square|circle</code>, <code>v=</code> model version</li>
+  <li><a href="/face/alice.png">/face/alice.png</a> — <code>?size=16…512</code> (128), <code>shape=square|circle</code>, <code>v=</code> model version, attribute strengths such as <code>smile=0.8</code></li>
   <li><a href="/interpolate?from=alice&amp;to=bob&amp;format=apng">/interpolate?from=alice&amp;to=bob</a> — <code>steps=2…16</code> (8), <code>size=16…256</code> (128), <code>format=strip|apng</code></li>
   <li><a href="/latent/alice">/latent/alice</a> — the seed's latent vector</li>
+  <li><a href="/attributes">/attributes</a> — the attributes faces can be shifted along</li>
   <li><a href="/healthz">/healthz</a> — model in service</li>
   <li><a href="/models/manifest.json">/models/manifest.json</a> — the models, and <code>/models/&lt;file&gt;</code> their bytes</li>
 </ul>

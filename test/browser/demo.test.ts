@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { get, useWorker } from '../support/fixtures';
+import { currentModel, get, useWorker } from '../support/fixtures';
 import { decodePng } from '../support/png';
 import { canvasPixels, launchChromium, waitForRenders } from './page';
 
@@ -127,6 +127,25 @@ describe('demo page without WebGPU (WASM fallback)', { timeout: TIMEOUT }, () =>
     await waitForRenders(page(), renders + 1);
     expect(await page().inputValue('#morph')).toBe('0');
     expect(meanAbsDiff((await canvasPixels(page())).data, before)).toBeGreaterThan(0.01);
+  });
+
+  it('attribute sliders shift the face exactly as the /face query does, or are hidden for a model without attributes', async () => {
+    const names = currentModel().attributes ?? [];
+    if (names.length === 0) {
+      expect(await page().isHidden('#attributes')).toBe(true);
+      return;
+    }
+    const name = names[0];
+    const renders = Number(await page().getAttribute('#browser-face', 'data-renders'));
+    await page().fill(`#attribute-${name}`, '1.5');
+    await waitForRenders(page(), renders + 1);
+    const path = `/face/${SEED}.png?size=128&${name}=1.5`;
+    expect(await page().getAttribute('#server-face', 'src')).toBe(path);
+    const shifted = (await canvasPixels(page())).data;
+    expect(Buffer.from(shifted).equals(Buffer.from((await serverFace(path)).rgba))).toBe(true);
+    expect(Buffer.from(shifted).equals(Buffer.from((await serverFace(`/face/${SEED}?size=128`)).rgba))).toBe(false);
+    await page().fill(`#attribute-${name}`, '0');
+    await waitForRenders(page(), renders + 2);
   });
 
   it('writes a screenshot of the page', async () => {
