@@ -12,11 +12,9 @@ import { z } from 'zod';
 /** What an attribute name may look like (also what the manifest's `attributes` list must hold). */
 export const ATTRIBUTE_NAME = /^[a-z][a-z0-9_]{0,31}$/;
 
+// Only what the shift needs is checked; descriptive fields (space, strengthRange, shift, label counts) pass through.
 const fileSchema = z
   .object({
-    space: z.string(),
-    strengthRange: z.tuple([z.number(), z.number()]),
-    shift: z.string(),
     attributes: z.record(
       z.string().regex(ATTRIBUTE_NAME, 'not an attribute name'),
       z
