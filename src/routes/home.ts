@@ -27,8 +27,8 @@ const PAGE = `<!doctype html>
   dl { display: grid; grid-template-columns: max-content auto; gap: .1rem 1rem; }
   dd { margin: 0; font-variant-numeric: tabular-nums; }
   code { font-size: .9em; }
-  fieldset { display: grid; grid-template-columns: max-content 12rem 3rem; gap: .2rem .75rem; align-items: center; border: 1px solid #ccc; }
-  fieldset input[type=range] { width: 12rem; }
+  fieldset:not([hidden]) { display: grid; grid-template-columns: minmax(0, 1fr) 10rem 2.5rem; gap: .2rem .75rem; align-items: center; border: 1px solid #ccc; margin: 1rem 0; }
+  fieldset input[type=range] { width: 10rem; }
 </style>
 <main>
 <h1>seedface</h1>
@@ -51,10 +51,6 @@ runtime the server uses (WebGPU where available, WebAssembly otherwise); the rig
   <output id="morph-value" for="morph">0 %</output>
 </div>
 
-<fieldset id="attributes" hidden>
-  <legend>Attributes (−2…2; 0 is the seed's own face)</legend>
-</fieldset>
-
 <div class="faces">
   <figure>
     <canvas id="browser-face" width="128" height="128" role="img" aria-label="Face drawn in the browser"></canvas>
@@ -67,6 +63,11 @@ runtime the server uses (WebGPU where available, WebAssembly otherwise); the rig
 </div>
 
 <div class="row"><button type="button" id="download" disabled>Download PNG</button></div>
+
+<fieldset id="attributes" hidden>
+  <legend>Attributes (−2…2; 0 is the seed's own face)</legend>
+</fieldset>
+
 <p id="status" role="status" aria-live="polite">Loading the model…</p>
 <dl>
   <dt>Backend</dt><dd><output id="backend">–</output></dd>
