@@ -20,10 +20,13 @@ export function requestStrengths(query: Record<string, unknown>, schema: Attribu
   return canonicalStrengths(attributeStrengths(query, schema));
 }
 
-/** ETag suffix: empty for no shift, else the attributes file's hash (directions may be republished) and strengths. */
+/**
+ * ETag suffix: empty for no shift, else the attributes file's hash (directions may be republished) and strengths.
+ * Joined with `;`, not `,`: If-None-Match lists ETags separated by commas, and parsers split on them.
+ */
 export function strengthsTag(entry: ModelEntry, strengths: Strengths): string {
   if (strengths.length === 0) return '';
-  return `-${entry.attributesSha256?.slice(0, 8)}:${strengths.map(([name, s]) => `${name}=${s}`).join(',')}`;
+  return `-${entry.attributesSha256?.slice(0, 8)}:${strengths.map(([name, s]) => `${name}=${s}`).join(';')}`;
 }
 
 /** Cache-key query suffix, like {@link strengthsTag}. */
