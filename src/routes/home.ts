@@ -57,8 +57,9 @@ runtime the server uses (WebGPU where available, WebAssembly otherwise); the rig
     <figcaption>In your browser</figcaption>
   </figure>
   <figure>
-    <img id="server-face" src="/face/alice.png" width="128" height="128" alt="The same face rendered by the server">
-    <figcaption>From the server (<a id="server-link" href="/face/alice.png">PNG</a>)</figcaption>
+    <!-- The URL web/demo.ts writes for the default seed and size, so the browser fetches it once. -->
+    <img id="server-face" src="/face/alice.png?size=128" width="128" height="128" alt="The face for seed “alice” rendered by the server">
+    <figcaption>From the server (<a id="server-link" href="/face/alice.png?size=128">PNG</a>)</figcaption>
   </figure>
 </div>
 
