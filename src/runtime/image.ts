@@ -4,8 +4,10 @@
  * Resampling is separable and done in float before rounding, so resizing adds no second quantisation.
  * Downscaling averages the covered source area (box filter with fractional edges), which does not alias;
  * upscaling uses Catmull–Rom bicubic (a = -0.5): sharp, with less ringing than Lanczos-3 on smooth faces.
- * Weight tables and circle masks depend only on sizes, so they are built once per isolate and reused.
+ * Weight tables and circle masks depend only on sizes, so they are built once per isolate and reused, for the
+ * most recently used sizes only: all 497 circle masks alone would hold 45 MB of a 128 MB isolate.
  */
+import { LruCache } from './lru';
 
 /** Options for {@link renderRgba}. */
 export interface RenderOptions {
@@ -24,8 +26,10 @@ interface Taps {
   weights: Float64Array;
 }
 
-const tapsCache = new Map<number, Taps>();
-const maskCache = new Map<number, Uint8Array>();
+/** Sizes whose tables and masks stay cached: at most 32 × 24 kB of taps and 32 × 256 kB of masks (512 px). */
+const CACHED_SIZES = 32;
+const tapsCache = new LruCache<number, Taps>(CACHED_SIZES);
+const maskCache = new LruCache<number, Uint8Array>(CACHED_SIZES);
 
 function cubic(x: number): number {
   const t = Math.abs(x);
@@ -36,9 +40,10 @@ function cubic(x: number): number {
 
 /** Resampling taps from `src` to `dst` samples; source indices beyond the edges are clamped. */
 export function resampleTaps(src: number, dst: number): Taps {
-  const key = src * 65536 + dst;
-  const cached = tapsCache.get(key);
-  if (cached) return cached;
+  return tapsCache.get(src * 65536 + dst, () => makeTaps(src, dst));
+}
+
+function makeTaps(src: number, dst: number): Taps {
   const scale = src / dst;
   const count = dst < src ? Math.ceil(scale) + 1 : dst > src ? 4 : 1;
   const index = new Int32Array(dst * count);
@@ -54,16 +59,16 @@ export function resampleTaps(src: number, dst: number): Taps {
       weights[i * count + k] = dst < src ? Math.max(0, Math.min(hi, s + 1) - Math.max(lo, s)) / scale : dst > src ? cubic(center - s) : 1;
     }
   }
-  const taps = { count, index, weights };
-  tapsCache.set(key, taps);
-  return taps;
+  return { count, index, weights };
 }
 
 /** Alpha of a circle inscribed in a `size` square: per-pixel coverage approximated by distance to the edge. */
 function circleMask(size: number): Uint8Array {
-  let mask = maskCache.get(size);
-  if (mask) return mask;
-  mask = new Uint8Array(size * size);
+  return maskCache.get(size, () => makeCircleMask(size));
+}
+
+function makeCircleMask(size: number): Uint8Array {
+  const mask = new Uint8Array(size * size);
   const r = size / 2;
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
@@ -71,7 +76,6 @@ function circleMask(size: number): Uint8Array {
       mask[y * size + x] = Math.round(255 * Math.min(1, Math.max(0, r - d + 0.5)));
     }
   }
-  maskCache.set(size, mask);
   return mask;
 }
 
