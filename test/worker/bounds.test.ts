@@ -1,0 +1,31 @@
+/**
+ * The worst-case work one request can cause (docs/reliability-notes.md): the largest request of each image route is
+ * served whole, and one interpolation never needs more than one decoder run. One past each limit is a 400: see
+ * errors.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { interpolateQuery } from '../../src/http/params';
+import { MAX_BATCH } from '../../src/runtime/decoder';
+import { get, useWorker } from '../support/fixtures';
+import { decodePng } from '../support/png';
+
+const worker = useWorker({ models: true });
+
+describe('bounds', () => {
+  it.each([
+    ['/face/worst-case?size=512&shape=circle', 512, 512, 1],
+    ['/interpolate?from=worst&to=case&steps=16&size=256&shape=circle', 16 * 256, 256, 1],
+    ['/interpolate?from=worst&to=case&steps=16&size=256&shape=circle&format=apng', 256, 256, 2 * 16 - 2],
+  ])('the largest request %s is served whole', async (path, width, height, frames) => {
+    const { status, body } = await get(worker(), path);
+    expect(status).toBe(200);
+    const png = decodePng(body);
+    expect([png.width, png.height, png.frames.length]).toEqual([width, height, frames]);
+  });
+
+  it(`the most frames an interpolation can ask for (${MAX_BATCH}) fit one decoder run`, () => {
+    const steps = (n: number) => interpolateQuery.safeParse({ from: 'a', to: 'b', steps: String(n) }).success;
+    expect(steps(MAX_BATCH)).toBe(true);
+    expect(steps(MAX_BATCH + 1)).toBe(false);
+  });
+});
