@@ -24,3 +24,19 @@ def test_utkface_rows_label_age_and_gender():
     assert age({"age": "62"}) == 1 and age({"age": "25"}) == -1 and age({"age": "42"}) is None
     assert gender({"gender": "0", "Male": ""}) == 1 and gender({"gender": "1", "Male": ""}) == -1
     assert age({"age": "", "Young": "1"}) == -1 and gender({"Male": "-1"}) == -1
+
+
+def test_age_is_made_orthogonal_to_gender():
+    gen = torch.Generator().manual_seed(1)
+    eps = torch.randn(4000, 8, generator=gen)
+    male = torch.rand(4000, generator=gen) < 0.5
+    old = torch.rand(4000, generator=gen) < torch.where(male, 0.7, 0.3)  # age and gender confounded
+    eps[male, 0] += 2.0
+    eps[old, 1] += 2.0
+    keys = [f"k{i}" for i in range(4000)]
+    labels = {k: {"Male": "1" if m else "-1", "Young": "-1" if o else "1"}
+              for k, m, o in zip(keys, male.tolist(), old.tolist())}
+    found = directions(eps, keys, labels)
+    age, gender = torch.tensor(found["age"]["direction"]), torch.tensor(found["gender"]["direction"])
+    assert abs(float(age @ gender)) < 1e-5
+    assert float(age[1]) > 0.9 and abs(float(age[0])) < 0.15  # the raw class-mean difference has 0.37 on axis 0

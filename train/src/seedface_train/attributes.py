@@ -54,6 +54,9 @@ ATTRIBUTES: dict[str, tuple[Label, str]] = {
     "makeup": (_celeba("Heavy_Makeup"), "heavy make-up"),
 }
 MIN_PER_CLASS = 50
+# Directions made orthogonal to others': in these faces older people are more often labelled male, so the raw age
+# direction also changed gender (seen on the development model); age should not.
+ORTHOGONAL_TO = {"age": ("gender",)}
 
 
 def read_labels(index_csv: str | Path) -> dict[str, dict]:
@@ -70,9 +73,15 @@ def directions(eps: torch.Tensor, keys: list[str], labels: dict[str, dict]) -> d
         if len(pos) < MIN_PER_CLASS or len(neg) < MIN_PER_CLASS:
             continue
         delta = pos.mean(0) - neg.mean(0)
-        out[name] = {"positive": meaning, "scale": round(float(delta.norm()), 5),
-                     "direction": [round(float(v), 6) for v in delta / delta.norm()],
-                     "nPositive": len(pos), "nNegative": len(neg)}
+        out[name] = {"positive": meaning, "delta": delta, "nPositive": len(pos), "nNegative": len(neg)}
+    for name, others in ORTHOGONAL_TO.items():
+        for other in (o for o in others if name in out and o in out):
+            unit = out[other]["delta"] / out[other]["delta"].norm()
+            out[name]["delta"] = out[name]["delta"] - (out[name]["delta"] @ unit) * unit
+    for entry in out.values():
+        delta = entry.pop("delta")
+        entry["scale"] = round(float(delta.norm()), 5)
+        entry["direction"] = [round(float(v), 6) for v in delta / delta.norm()]
     return out
 
 
