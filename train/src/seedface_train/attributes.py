@@ -54,9 +54,10 @@ ATTRIBUTES: dict[str, tuple[Label, str]] = {
     "makeup": (_celeba("Heavy_Makeup"), "heavy make-up"),
 }
 MIN_PER_CLASS = 50
-# Directions made orthogonal to others': in these faces older people are more often labelled male, so the raw age
-# direction also changed gender (seen on the development model); age should not.
-ORTHOGONAL_TO = {"age": ("gender",)}
+# Attributes measured within the groups of another: in these faces older people are more often labelled male, so a
+# plain class-mean difference for age also changed gender (seen on the development model); within each gender it
+# cannot.
+STRATIFY_BY = {"age": "gender"}
 
 
 def read_labels(index_csv: str | Path) -> dict[str, dict]:
@@ -64,24 +65,38 @@ def read_labels(index_csv: str | Path) -> dict[str, dict]:
         return {row["key"]: row for row in csv.DictReader(f)}
 
 
-def directions(eps: torch.Tensor, keys: list[str], labels: dict[str, dict]) -> dict[str, dict]:
+def _labels(name: str, keys: list[str], rows: dict[str, dict]) -> torch.Tensor:
+    label = ATTRIBUTES[name][0]
+    return torch.tensor([(label(rows[k]) or 0) if k in rows else 0 for k in keys])
+
+
+def _mean_difference(eps: torch.Tensor, y: torch.Tensor, strata: torch.Tensor) -> torch.Tensor | None:
+    """Size-weighted mean over strata of (positive mean − negative mean); None without enough faces."""
+    total, weight = torch.zeros(eps.shape[1]), 0
+    for stratum in strata.unique():
+        pos, neg = eps[(y == 1) & (strata == stratum)], eps[(y == -1) & (strata == stratum)]
+        if len(pos) >= MIN_PER_CLASS and len(neg) >= MIN_PER_CLASS:
+            total += (len(pos) + len(neg)) * (pos.mean(0) - neg.mean(0))
+            weight += len(pos) + len(neg)
+    return total / weight if weight else None
+
+
+def directions(eps: torch.Tensor, keys: list[str], rows: dict[str, dict]) -> dict[str, dict]:
     """Unit direction and scale per attribute from whitened latents `eps` [N, D] and their dataset rows."""
     out = {}
-    for name, (label, meaning) in ATTRIBUTES.items():
-        y = torch.tensor([label(labels[k]) or 0 if k in labels else 0 for k in keys])
-        pos, neg = eps[y == 1], eps[y == -1]
-        if len(pos) < MIN_PER_CLASS or len(neg) < MIN_PER_CLASS:
+    for name, (_, meaning) in ATTRIBUTES.items():
+        y = _labels(name, keys, rows)
+        if name in STRATIFY_BY:
+            strata = _labels(STRATIFY_BY[name], keys, rows)
+            y = torch.where(strata == 0, torch.zeros_like(y), y)  # unknown stratum: left out
+        else:
+            strata = torch.zeros_like(y)
+        delta = _mean_difference(eps, y, strata)
+        if delta is None:
             continue
-        delta = pos.mean(0) - neg.mean(0)
-        out[name] = {"positive": meaning, "delta": delta, "nPositive": len(pos), "nNegative": len(neg)}
-    for name, others in ORTHOGONAL_TO.items():
-        for other in (o for o in others if name in out and o in out):
-            unit = out[other]["delta"] / out[other]["delta"].norm()
-            out[name]["delta"] = out[name]["delta"] - (out[name]["delta"] @ unit) * unit
-    for entry in out.values():
-        delta = entry.pop("delta")
-        entry["scale"] = round(float(delta.norm()), 5)
-        entry["direction"] = [round(float(v), 6) for v in delta / delta.norm()]
+        out[name] = {"positive": meaning, "scale": round(float(delta.norm()), 5),
+                     "direction": [round(float(v), 6) for v in delta / delta.norm()],
+                     "nPositive": int((y == 1).sum()), "nNegative": int((y == -1).sum())}
     return out
 
 
