@@ -1,11 +1,11 @@
 /**
  * Property-based fuzzing (fast-check) of every route through one worker. Requests are generated from the app's own
- * query schemas (src/http/params.ts: their keys, the values each key accepts, which keys are required) and the
- * model's attribute names (manifest), mixed with wrong types, out-of-range values, repeats, unknown keys and
+ * query schemas (src/http/params.ts: their keys and the values each key accepts) and the model's versions and
+ * attribute names (manifest), mixed with wrong types, out-of-range values, repeats, unknown keys and
  * arbitrary Unicode seeds, and sent BATCH at a time, concurrently, to one Miniflare instance.
  *
  * Cases per run (numRuns × BATCH): /face 4,000 · /interpolate 2,500 · /latent 1,500 · /attributes 500 ·
- * other and mangled paths 1,500 = 10,000. FUZZ_SEED=<n> replays a run (fast-check prints the seed on failure).
+ * other and mangled paths 1,500 = 10,000. FUZZ_SEED=<n> replays a run (a failure names its request and seed).
  *
  * Every response: status 200, 304 (only for If-None-Match) or 400/404 with a JSON `{error, detail}` body (503 would
  * mean the model is absent, which it is not here); an image route's 200 is a valid PNG/APNG (test/support/png.ts
@@ -81,7 +81,7 @@ const SPELLINGS = [
   ...['12.5', '1e2', '0x20', '+16', ' 16', '16 ', '0016', '99999999999999999999', 'NaN', 'Infinity', 'true', 'null', '[]', '%', ''],
   ...new Set(SCHEMAS.flatMap((s) => Object.values(objectOf(s).shape as Record<string, z.ZodTypeAny>).flatMap(enumValues))),
   ...versions,
-  ...['nope', 'v2', 'BAD!', 'dev0 ', 'alice', 'bob', 'x'.repeat(256), 'x'.repeat(257)],
+  ...['nope', 'v2', 'BAD!', `${versions[0]} `, 'alice', 'bob', 'x'.repeat(256), 'x'.repeat(257)],
 ];
 
 /** Keys that are not in any schema and not attributes, among them names that are special to JavaScript objects. */
@@ -154,7 +154,7 @@ interface FuzzRequest {
 }
 
 /** The exact answer the schemas imply for a canonical request. */
-type Expected = { status: 400; error: string } | { status: 404; error: 'not_found' } | { status: 304 } | { status: 200; image?: ImageShape; json?: true };
+type Expected = { status: 400; error: string } | { status: 404; error: 'not_found' } | { status: 304 } | { status: 200; json?: true };
 
 /** An empty path segment matches no route (`/face/`), so an empty seed is a 404 there. */
 const NO_ROUTE: Expected = { status: 404, error: 'not_found' };
@@ -183,6 +183,7 @@ function validatorQuery(params: URLSearchParams): Record<string, string | string
   for (const key of new Set(params.keys())) {
     if (key === '') continue;
     const all = params.getAll(key);
+    // defineProperty: a `__proto__` key must be an own property, as it is in the worker, not set the prototype.
     Object.defineProperty(out, key, { value: all.length === 1 ? all[0] : all, enumerable: true, configurable: true, writable: true });
   }
   return out;
@@ -206,9 +207,10 @@ function imageShape(route: 'face' | 'interpolate', q: Record<string, unknown>): 
   return q.format === 'apng' ? { width: size, height: size, colorType, frames: 2 * steps - 2 } : { width: steps * size, height: size, colorType, frames: 1 };
 }
 
-function expectImage(route: 'face' | 'interpolate', checked: ReturnType<typeof checkQuery>, inm: string | undefined): Expected {
+/** An image route's answer (its PNG is checked against {@link imageShape} for every 200, canonical or not). */
+function expectImage(checked: ReturnType<typeof checkQuery>, inm: string | undefined): Expected {
   if ('error' in checked) return { status: 400, error: checked.error };
-  return inm === '*' ? { status: 304 } : { status: 200, image: imageShape(route, checked.query) };
+  return inm === '*' ? { status: 304 } : { status: 200 };
 }
 
 const validSeed = (s: string) => seedSchema.safeParse(s).success;
@@ -233,13 +235,13 @@ const faceArb = fc
     return request(path, spelling, inm, () => {
       if (seed + suffix === '') return NO_ROUTE;
       if (!validSeed((seed + suffix).replace(/\.png$/, ''))) return { status: 400, error: 'invalid_param' };
-      return expectImage('face', checkQuery(faceQuery, new URL(BASE + path).searchParams), inm);
+      return expectImage(checkQuery(faceQuery, new URL(BASE + path).searchParams), inm);
     });
   });
 
 const interpolateArb = fc.record({ query: queryArb(interpolateQuery), spelling: spellingArb, inm: inmArb }).map(({ query, spelling, inm }) => {
   const path = `/interpolate${encodeQuery(query, spelling)}`;
-  return request(path, spelling, inm, () => expectImage('interpolate', checkQuery(interpolateQuery, new URL(BASE + path).searchParams), inm));
+  return request(path, spelling, inm, () => expectImage(checkQuery(interpolateQuery, new URL(BASE + path).searchParams), inm));
 });
 
 const latentArb = fc.record({ seed: seedArb, query: queryArb(latentQuery), spelling: spellingArb, inm: inmArb }).map(({ seed, query, spelling, inm }) => {
