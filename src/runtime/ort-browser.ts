@@ -19,7 +19,7 @@ import { IDENTITY_MODEL } from './identity-model';
 export type Backend = 'webgpu' | 'wasm';
 
 /** The providers tried, best first. */
-export const BROWSER_BACKENDS: readonly Backend[] = ['webgpu', 'wasm'];
+const BROWSER_BACKENDS: readonly Backend[] = ['webgpu', 'wasm'];
 
 /** The wasm file each ORT build fetches (named by onnxruntime-web; the worker serves them, src/routes/ort-wasm.ts). */
 export const ORT_WASM_FILES = { webgpu: 'ort-wasm-simd-threaded.asyncify.wasm', wasm: 'ort-wasm-simd-threaded.wasm' } as const;
