@@ -148,6 +148,18 @@ describe('demo page without WebGPU (WASM fallback)', { timeout: TIMEOUT }, () =>
     await waitForRenders(page(), renders + 2);
   });
 
+  it('the client API\'s interpolate gives /interpolate\'s frames exactly', async () => {
+    // A string, not a function: vitest would rewrite a function's import() into its own loader, absent in the page.
+    const frames: number[][] = await page().evaluate(`(async () => {
+      const { createFaceGenerator } = await import('/web/face-generator.js');
+      const faces = await createFaceGenerator();
+      return (await faces.interpolate(${JSON.stringify(SEED)}, ${JSON.stringify(TO)}, 4, { size: 32 })).map((f) => Array.from(f.data));
+    })()`);
+    const strip = decodePng((await get(worker(), `/interpolate?from=${SEED}&to=${TO}&steps=4&size=32`)).body).frames[0];
+    expect(frames).toHaveLength(4);
+    frames.forEach((frame, i) => expect(Buffer.from(frame).equals(Buffer.from(stripFrame(strip, 32, 4, i)))).toBe(true));
+  });
+
   it('writes a screenshot of the page', async () => {
     const png = decodePng(await screenshot(page(), 'demo-wasm.png'));
     expect(png.width).toBeGreaterThan(300);
