@@ -5,6 +5,7 @@
  * The canvas carries `data-renders` (a counter) and `data-drawn` (what it shows, as JSON) so that tests and
  * benchmarks can wait for a frame without guessing.
  */
+import { seed as seedSchema } from '../src/http/params';
 import { createFaceGenerator, type FaceGenerator } from './face-generator';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -86,7 +87,12 @@ async function draw(): Promise<void> {
 function update(server: boolean): void {
   const req = view();
   sliderValue.textContent = `${slider.value} %`;
-  if (!req.seed) return;
+  // The server's own seed rule, so the page never draws a face the server would refuse.
+  const valid = seedSchema.safeParse(req.seed);
+  if (!valid.success) {
+    status.textContent = `Not a seed: ${valid.error.issues[0]?.message}.`;
+    return;
+  }
   if (server) showServerFace(req);
   wanted = req;
   void draw();

@@ -108,6 +108,15 @@ describe('demo page without WebGPU (WASM fallback)', { timeout: TIMEOUT }, () =>
     await waitForRenders(page(), renders + 2);
   });
 
+  it('a seed the server would refuse (over 256 UTF-8 bytes) is refused on the page too, with a message', async () => {
+    const renders = await page().getAttribute('#browser-face', 'data-renders');
+    await page().fill('#seed', 'é'.repeat(129));
+    await page().press('#seed', 'Enter');
+    await expect.poll(() => page().textContent('#status')).toMatch(/^Not a seed: .*256 UTF-8 bytes/);
+    expect(await page().getAttribute('#browser-face', 'data-renders')).toBe(renders);
+    await page().fill('#seed', SEED);
+  });
+
   it('the morph slider changes the face: halfway is /interpolate’s middle frame, the end is the other seed', async () => {
     const start = (await canvasPixels(page())).data;
     await morphTo(page(), 50);
