@@ -10,35 +10,19 @@
  *   alternative encoders on the same pixels.
  */
 import { buildWorker, readManifest, startWorker } from '../scripts/lib/worker';
+import { coldStarts, timed } from './cold-start';
+import { quantile } from './stats';
 
 const SEEDS = Number(process.env.BENCH_SEEDS ?? 250);
 
-const quantile = (xs: number[], q: number) => {
-  const s = xs.slice().sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-};
 const ms = (x: number) => `${x.toFixed(2)} ms`;
-
-async function timed(fetch: () => Promise<Response>): Promise<{ ms: number; response: Response }> {
-  const started = performance.now();
-  const response = await fetch();
-  await response.arrayBuffer();
-  return { ms: performance.now() - started, response };
-}
 
 const manifest = readManifest();
 console.log(`model ${manifest.current}; building…`);
 const [mainDir, benchDir] = [buildWorker('dist/bench-main'), buildWorker('dist/bench-worker', 'bench/edge-worker.ts')];
 
-const firsts: number[] = [], startups: number[] = [];
-for (let i = 0; i < 3; i++) {
-  const started = performance.now();
-  const worker = await startWorker(mainDir);
-  startups.push(performance.now() - started);
-  await worker.putModels();
-  firsts.push((await timed(() => worker.fetch(`/face/first-${i}?size=128`))).ms);
-  await worker.dispose();
-}
+const starts = await coldStarts(mainDir, 3);
+const firsts = starts.map((s) => s.firstRequestMs), startups = starts.map((s) => s.startupMs);
 
 const worker = await startWorker(mainDir);
 await worker.putModels();

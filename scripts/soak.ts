@@ -9,10 +9,11 @@
  */
 import autocannon from 'autocannon';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { workerdMemory as workerdMemoryWhere, type Memory } from './lib/process-memory';
 import { buildWorker } from './lib/worker';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
@@ -36,35 +37,8 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Memory of one process, MB: resident, its private (anonymous) part, and the kernel's resident high-water mark. */
-interface Memory {
-  rssMb: number;
-  anonMb: number;
-  hwmMb: number;
-}
-
-/**
- * Memory of the workerd process that runs the worker, in process group `pgid`. wrangler dev starts two: a small
- * proxy and the worker's runtime; the larger is the worker's. Its RSS includes workerd's own code (file-backed);
- * the anonymous part is the V8 heaps, ORT's compiled wasm and linear memory, and the model.
- */
-function workerdMemory(pgid: number): Memory {
-  const all: Memory[] = [];
-  for (const pid of readdirSync('/proc').filter((d) => /^[0-9]+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      // Fields after the parenthesised command name: state, ppid, pgrp, …
-      const [, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(pgrp) !== pgid || !stat.includes('(workerd)')) continue;
-      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-      const megabytes = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
-      all.push({ rssMb: megabytes('VmRSS'), anonMb: megabytes('RssAnon'), hwmMb: megabytes('VmHWM') });
-    } catch {
-      // The process ended while being read.
-    }
-  }
-  return all.sort((a, b) => b.rssMb - a.rssMb)[0] ?? { rssMb: 0, anonMb: 0, hwmMb: 0 };
-}
+/** The worker's workerd among wrangler dev's processes (its process group `pgid`). */
+const workerdMemory = (pgid: number): Memory => workerdMemoryWhere((p) => p.pgrp === pgid);
 
 const mb = (m: Memory) => `RSS ${m.rssMb.toFixed(1)} (private ${m.anonMb.toFixed(1)})`;
 

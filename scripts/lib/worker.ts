@@ -47,7 +47,23 @@ export const MODELS_DIR = resolve(ROOT, process.env.SEEDFACE_MODELS_DIR ?? 'mode
 /** The manifest in {@link MODELS_DIR}. */
 export function readManifest(): {
   current: string;
-  models: Array<{ version: string; file: string; sha256: string; latentSize: number; imageSize: number; attributesFile?: string; attributesSha256?: string; attributes?: string[] }>;
+  models: Array<{
+    name: string;
+    version: string;
+    file: string;
+    sha256: string;
+    latentSize: number;
+    imageSize: number;
+    input: string;
+    output: string;
+    valueRange: [number, number];
+    quantization: string;
+    parameters?: number;
+    macs?: number;
+    attributesFile?: string;
+    attributesSha256?: string;
+    attributes?: string[];
+  }>;
 } {
   const path = join(MODELS_DIR, 'manifest.json');
   if (!existsSync(path)) throw new Error(`${path} is missing: the tests need a decoder and its manifest (see models/README.md)`);

@@ -1,0 +1,185 @@
+/**
+ * `npm run bench`: the service against the machine's limit and against its peer, side by side in one run (issue 5).
+ * Prints one Markdown table and writes it, with date, machine, versions and run counts, to bench/results.md.
+ *
+ * 1. decode of the current model (models/manifest.json), 1 face and a batch of 8: onnxruntime-web wasm vs
+ *    onnxruntime-node native, both 1 thread (bench/decode.ts), with the model's MACs and achieved GFLOP/s;
+ * 2. PNG encode at 64/128/256 px: ours vs upng-js vs fast-png (bench/png-encoders.ts);
+ * 3. end to end through workerd over HTTP on 127.0.0.1 (the built worker, scripts/lib/worker.ts) with autocannon:
+ *    cache-miss and cache-hit faces at 1 and 16 connections, /interpolate with 8 steps, and the first request of a
+ *    fresh isolate (bench/cold-start.ts, also used by bench:edge);
+ * 4. DiceBear PNG avatars in Node (bench/dicebear.ts);
+ * 5. workerd's peak RSS under the load of 3.
+ *
+ * `--smoke` (or BENCH_SMOKE=1): tiny counts, for CI; nothing is written unless `--out=PATH` (or BENCH_OUT) says
+ * where. Timings are never asserted: this only prints numbers.
+ */
+import { rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { buildWorker, startWorker, type RunningWorker } from '../scripts/lib/worker';
+import { coldStarts } from './cold-start';
+import { benchDecode, currentEntry, type DecodeResult } from './decode';
+import { benchDicebear } from './dicebear';
+import { runLoad, sampleWorkerdMemory, type LoadResult, type LoadSpec } from './http-load';
+import { benchPng } from './png-encoders';
+import { fmtMs, loadAverage, machine, table, targetsReport, versions, type Row, type Target } from './report';
+import { summarize, type Runs } from './stats';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
+const outArg = process.argv.find((a) => a.startsWith('--out='))?.slice('--out='.length) ?? process.env.BENCH_OUT;
+const out = outArg ?? (smoke ? undefined : 'bench/results.md');
+
+/** Run counts: full (under 10 minutes on a 2-core machine) or smoke (seconds). */
+const COUNTS = smoke
+  ? { decode: { warmup: 1, runs: 3 }, png: { warmup: 1, runs: 3 }, dicebear: { warmup: 1, runs: 3 }, dicebearConcurrent: 4, coldStarts: 1, missC1: 4, missC16: 16, hitC1: 4, hitC16: 16, interpolate: 2, hitSeeds: 4, warmup: 2 }
+  : { decode: { warmup: 30, runs: 300, budgetMs: 20_000 }, png: { warmup: 10, runs: 200, budgetMs: 8_000 }, dicebear: { warmup: 5, runs: 100, budgetMs: 20_000 }, dicebearConcurrent: 200, coldStarts: 3, missC1: 300, missC16: 800, hitC1: 500, hitC16: 2000, interpolate: 60, hitSeeds: 64, warmup: 20 };
+const INTERPOLATE_STEPS = 8;
+const CONCURRENCY = 16;
+
+const entry = currentEntry();
+const macs = entry.macs;
+const started = new Date();
+const loadBefore = loadAverage();
+const log = (line: string) => console.error(`bench: ${line}`);
+log(`${smoke ? 'smoke run' : 'full run'}; model ${entry.name} ${entry.version}; load average ${loadBefore}`);
+
+const rows: Row[] = [];
+const runsText = (r: Runs) => `${r.warmup} warm-up + up to ${r.runs} measured${r.budgetMs ? ` (or ${r.budgetMs / 1000} s)` : ''}`;
+
+// 1. Decode.
+log('decode…');
+const { results: decodes, facePlanes } = await benchDecode(entry, COUNTS.decode);
+const decodeOf = (backend: DecodeResult['backend'], batch: number) => summarize(decodes.find((d) => d.backend === backend && d.batch === batch)!.samplesMs);
+const gflops = (ms: number, batch: number) => (macs ? `${((2 * macs * batch) / (ms * 1e6)).toFixed(2)} GFLOP/s` : 'MACs not in manifest');
+const wasmRatio = (batch: number) => decodeOf('wasm', batch).median / decodeOf('native', batch).median;
+for (const batch of [1, 8]) {
+  const what = batch === 1 ? '1 face' : 'batch of 8';
+  const [wasm, native] = [decodeOf('wasm', batch), decodeOf('native', batch)];
+  const perFace = (s: typeof wasm) => (batch > 1 ? `${fmtMs(s.median / batch)} ms/face, ` : '');
+  rows.push({ label: `decode ${what}: onnxruntime-web wasm, 1 thread`, summary: wasm, derived: `${perFace(wasm)}${gflops(wasm.median, batch)}; ${wasmRatio(batch).toFixed(2)}× native` });
+  rows.push({ label: `decode ${what}: onnxruntime-node native, 1 thread`, summary: native, derived: `${perFace(native)}${gflops(native.median, batch)}` });
+}
+
+// 2. PNG encode.
+log('PNG encoders…');
+const pngs = await benchPng(entry, facePlanes, [64, 128, 256], COUNTS.png);
+for (const p of pngs) rows.push({ label: `PNG encode ${p.size} px: ${p.encoder}`, summary: summarize(p.samplesMs), derived: `${(p.bytes / 1024).toFixed(1)} KiB` });
+const ourPng128 = summarize(pngs.find((p) => p.size === 128 && p.encoder.startsWith('seedface'))!.samplesMs);
+
+// 4. DiceBear (before workerd starts, so the two never share the cores).
+log('DiceBear…');
+const dicebear = await benchDicebear(COUNTS.dicebear, CONCURRENCY, COUNTS.dicebearConcurrent);
+
+// 3. End to end through workerd.
+const bundle = `dist/bench-${process.pid}`;
+let worker: RunningWorker | undefined;
+try {
+  log('building the worker…');
+  const dir = buildWorker(bundle);
+  log('fresh isolates…');
+  const colds = await coldStarts(dir, COUNTS.coldStarts);
+
+  log('load through workerd…');
+  worker = await startWorker(dir);
+  await worker.putModels();
+  const base = worker.url.origin;
+  const run = Date.now().toString(36);
+  for (let i = 0; i < COUNTS.warmup; i++) await (await fetch(`${base}/face/warm-${run}-${i}?size=128`)).arrayBuffer();
+  const faceTiming = async (path: string) => {
+    const response = await fetch(base + path);
+    await response.arrayBuffer();
+    if (response.status !== 200) throw new Error(`${path}: HTTP ${response.status}`);
+    return response.headers.get('server-timing') ?? '';
+  };
+  if ((await faceTiming(`/face/check-${run}?size=128`)).includes('cache')) throw new Error('a new seed was served from the cache');
+  // Hits: seeds fetched once (stored in the Cache API in waitUntil), then each checked to come from the cache.
+  const hitPaths = Array.from({ length: COUNTS.hitSeeds }, (_, i) => `/face/hit-${run}-${i}?size=128`);
+  for (const path of hitPaths) await faceTiming(path);
+  for (const path of hitPaths) if (!(await faceTiming(path)).includes('cache;desc="hit"')) throw new Error(`${path}: not a cache hit`);
+
+  const loads: Array<{ label: string; spec: LoadSpec; faces: number }> = [
+    ...[1, CONCURRENCY].map((c) => ({
+      label: `HTTP cache-miss /face/:seed?size=128, distinct seeds, ${c} connection${c > 1 ? 's' : ''}`,
+      spec: { connections: c, requests: c === 1 ? COUNTS.missC1 : COUNTS.missC16, path: (i: number) => `/face/miss-${run}-c${c}-${i}?size=128` },
+      faces: 1,
+    })),
+    ...[1, CONCURRENCY].map((c) => ({
+      label: `HTTP cache-hit /face/:seed?size=128, ${c} connection${c > 1 ? 's' : ''}`,
+      spec: { connections: c, requests: c === 1 ? COUNTS.hitC1 : COUNTS.hitC16, path: (i: number) => hitPaths[i % hitPaths.length] },
+      faces: 1,
+    })),
+    {
+      label: `HTTP /interpolate steps=${INTERPOLATE_STEPS} size=128 (strip), distinct seeds, 1 connection`,
+      spec: { connections: 1, requests: COUNTS.interpolate, path: (i: number) => `/interpolate?from=ia-${run}-${i}&to=ib-${run}-${i}&steps=${INTERPOLATE_STEPS}&size=128` },
+      faces: INTERPOLATE_STEPS,
+    },
+  ];
+  const stopSampling = sampleWorkerdMemory();
+  const results: Array<{ label: string; result: LoadResult; faces: number; connections: number }> = [];
+  for (const { label, spec, faces } of loads) {
+    log(label);
+    results.push({ label, result: await runLoad(worker, spec), faces, connections: spec.connections });
+  }
+  const memory = stopSampling();
+
+  for (const { label, result, faces } of results) {
+    const rate = faces > 1 ? `${result.perSecond.toFixed(1)} strips/s = ${(result.perSecond * faces).toFixed(0)} faces/s` : `${result.perSecond.toFixed(0)} faces/s`;
+    rows.push({ label, summary: summarize(result.latenciesMs), derived: rate });
+  }
+  rows.push({
+    label: 'first request of a fresh isolate (/face/:seed?size=128)',
+    summary: summarize(colds.map((c) => c.firstRequestMs)),
+    derived: `after workerd + isolate start-up of ${colds.map((c) => c.startupMs.toFixed(0)).join(', ')} ms`,
+  });
+  rows.push({
+    label: 'workerd peak RSS under the HTTP load above',
+    derived:
+      `peak ${memory.rssMb.toFixed(1)} MB (private ${memory.anonMb.toFixed(1)} MB; ${memory.idleRssMb.toFixed(1)} MB before the load; VmHWM ${memory.hwmMb.toFixed(1)} MB incl. start-up), ` +
+      "sampled every 50 ms; the whole workerd process (Miniflare's services and workerd's code too), so an upper bound on the isolate's share of Workers' 128 MB",
+  });
+  for (const d of dicebear) {
+    rows.push({
+      label: `DiceBear avataaars PNG 128 px in Node, ${d.inFlight} in flight`,
+      summary: summarize(d.samplesMs),
+      derived: `${d.perSecond.toFixed(1)} avatars/s, ${(d.bytes / 1024).toFixed(1)} KiB`,
+    });
+  }
+
+  // Targets (COMPASS): factor = measured ÷ allowed.
+  const missC1 = summarize(results[0].result.latenciesMs);
+  const ours = (c: number) => results.find((r) => r.connections === c && r.label.includes('cache-miss'))!.result.perSecond;
+  const peer = (inFlight: number) => dicebear.find((d) => d.inFlight === inFlight)!.perSecond;
+  const peerFactors = [1, CONCURRENCY].map((c) => ({ c, factor: peer(c) / ours(c) })).sort((a, b) => b.factor - a.factor);
+  const targets: Target[] = [
+    { name: 'cache-miss /face median (1 connection, HTTP round trip)', measured: `${fmtMs(missC1.median)} ms`, target: '≤ 10 ms', factor: missC1.median / 10 },
+    { name: 'WASM decode vs native (1 face, 1 thread)', measured: `${wasmRatio(1).toFixed(2)}×`, target: '≤ 1.5× native', factor: wasmRatio(1) / 1.5 },
+    { name: 'PNG encode at 128 px (ours, median)', measured: `${fmtMs(ourPng128.median)} ms`, target: '≤ 1 ms', factor: ourPng128.median },
+    {
+      name: `cache-miss faces/s vs DiceBear PNG/s (worse of 1 and ${CONCURRENCY} at once: ${peerFactors[0].c})`,
+      measured: `${ours(peerFactors[0].c).toFixed(0)} faces/s vs ${peer(peerFactors[0].c).toFixed(0)} avatars/s`,
+      target: "≥ DiceBear's PNG/s",
+      factor: peerFactors[0].factor,
+    },
+  ];
+
+  const header = [
+    `# \`npm run bench\`${smoke ? ' (smoke: tiny counts, numbers meaningless)' : ''}`,
+    '',
+    `- date: ${started.toISOString()}`,
+    `- machine: ${machine()}; load average ${loadBefore} before, ${loadAverage()} after`,
+    `- versions: ${versions()}`,
+    `- model: ${entry.name} ${entry.version} (${entry.file}, ${entry.quantization}), latent ${entry.latentSize}, ${entry.imageSize} px, ${entry.parameters ?? '?'} parameters, ${macs ?? '?'} MACs per face`,
+    `- runs: decode ${runsText(COUNTS.decode)} per row; PNG ${runsText(COUNTS.png)} per row; DiceBear 1 in flight ${runsText(COUNTS.dicebear)}, ${CONCURRENCY} in flight ${COUNTS.dicebearConcurrent} avatars; HTTP: ${COUNTS.warmup} warm-up faces, then the request counts in the table (autocannon, one latency per request); fresh isolates ${COUNTS.coldStarts}`,
+    '- decode and PNG rows run in Node (same V8 as workerd); HTTP rows go through workerd (Miniflare, the wrangler-built worker) on 127.0.0.1, latency = client round trip',
+  ].join('\n');
+  const report = `${header}\n\n${table(rows)}\n\n## Targets\n\n${targetsReport(targets)}\n`;
+  console.log(report);
+  if (out) {
+    writeFileSync(resolve(ROOT, out), report);
+    log(`written to ${out}`);
+  }
+} finally {
+  await worker?.dispose();
+  rmSync(resolve(ROOT, bundle), { recursive: true, force: true });
+}
