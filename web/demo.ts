@@ -2,8 +2,8 @@
  * The demo page's script (src/routes/home.ts): draws the typed seed's face with the client API, morphs towards a
  * second seed with the slider, reports the backend and timings, and offers the face as PNG.
  *
- * The canvas carries `data-renders` (a counter) and `data-drawn` (what it shows, as JSON) so that tests and
- * benchmarks can wait for a frame without guessing.
+ * The canvas carries `data-renders`, a count of the frames drawn, so that tests and benchmarks can wait for a frame
+ * without guessing.
  */
 import { seed as seedSchema } from '../src/http/params';
 import { createFaceGenerator, type FaceGenerator } from './face-generator';
@@ -74,7 +74,6 @@ async function draw(): Promise<void> {
       download.disabled = false;
       $('ms').textContent = `${face.ms.toFixed(1)} ms`;
       if (renders === 0) $('first-face').textContent = `${Math.round(performance.now())} ms`;
-      canvas.dataset.drawn = JSON.stringify(req);
       canvas.dataset.renders = String(++renders);
       status.textContent = '';
     } catch (error) {
@@ -88,10 +87,12 @@ function update(server: boolean): void {
   const req = view();
   sliderValue.textContent = `${slider.value} %`;
   // The server's own seed rule, so the page never draws a face the server would refuse.
-  const valid = seedSchema.safeParse(req.seed);
-  if (!valid.success) {
-    status.textContent = `Not a seed: ${valid.error.issues[0]?.message}.`;
-    return;
+  for (const seed of req.t === 0 ? [req.seed] : [req.seed, req.to]) {
+    const valid = seedSchema.safeParse(seed);
+    if (!valid.success) {
+      status.textContent = `Not a seed: ${valid.error.issues[0]?.message}.`;
+      return;
+    }
   }
   if (server) showServerFace(req);
   wanted = req;
