@@ -42,6 +42,7 @@ export function buildWeb(): string[] {
     renameSync(tmp, file.path);
   }
   const written = new Set(result.outputFiles.map((f) => basename(f.path)));
-  for (const stale of readdirSync(outdir)) if (stale.startsWith('chunk-') && !written.has(stale)) rmSync(join(outdir, stale), { force: true });
+  // Chunks of earlier builds (their names carry content hashes) would otherwise pile up and be deployed.
+  for (const stale of readdirSync(outdir)) if (stale.endsWith('.js') && !written.has(stale)) rmSync(join(outdir, stale), { force: true });
   return result.outputFiles.map((f) => f.path);
 }
