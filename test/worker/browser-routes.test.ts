@@ -93,3 +93,17 @@ describe('browser routes', () => {
     }
   });
 });
+
+describe('model routes with an incomplete bucket', () => {
+  const bare = useWorker({ models: false });
+
+  it('503 with Retry-After while the manifest or a file it names is missing', async () => {
+    expect((await get(bare(), '/models/manifest.json')).status).toBe(503);
+    const bucket = await bare().mf.getR2Bucket('MODELS');
+    await bucket.put('manifest.json', new Uint8Array(readFileSync(join(MODELS_DIR, 'manifest.json'))));
+    const missing = await get(bare(), `/models/${encodeURIComponent(currentModel().file)}`);
+    expect(missing.status).toBe(503);
+    expect(missing.header('retry-after')).toBe('10');
+    expect(JSON.parse(text(missing.body)).error).toBe('model_unavailable');
+  });
+});
