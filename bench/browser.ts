@@ -16,14 +16,14 @@ import { gzipSync } from 'node:zlib';
 import { buildWorker, MODELS_DIR, readManifest, runtimeObjects, startWorker } from '../scripts/lib/worker';
 import { webOutDir } from '../scripts/lib/web';
 import { decodePng } from '../test/support/png';
+import { quantile } from './stats';
 import { launchChromium, waitForRenders } from '../test/browser/page';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const FACES = Number(process.env.BENCH_FACES ?? 20);
 const PARITY_SEEDS = ['alice', 'bob', 'émile 😀', 'parity-1', 'parity-2'];
 
-const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const range = (xs: number[], digits = 0) => `median ${median(xs).toFixed(digits)}, ${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+const range = (xs: number[], digits = 0) => `median ${quantile(xs, 0.5).toFixed(digits)}, ${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;
 
