@@ -7,6 +7,12 @@ import re
 import shutil
 from pathlib import Path
 
+import torch
+
+from .export import served_decoder
+from .grid import save_grid
+from .train import slerp
+
 DATASET = ("faces128 (../shared/faces): 40,634 aligned CelebA and UTKFace faces (train split), 64x64 "
            "(Lanczos from 128x128)")
 LICENSE = ("Trained on CelebA and UTKFace, which are licensed for non-commercial research only: so are these weights "
@@ -44,9 +50,19 @@ def model_entry(run: Path, name: str, version: str, variant: str, file: str, sha
     }
 
 
+@torch.no_grad()
+def sample_sheet(run: Path, path: Path) -> Path:
+    """What the served graph draws: three rows of N(0, I) draws (seeded) and a slerp row between the first two."""
+    decoder, latent_size = served_decoder(run)
+    z = torch.randn(24, latent_size, generator=torch.Generator().manual_seed(0))
+    row = decoder(slerp(z[0], z[1], torch.linspace(0, 1, 8)))
+    faces = decoder(z)
+    return save_grid([faces[:8], faces[8:16], faces[16:], row], path)
+
+
 def publish(run: str | Path, models: str | Path, name: str, version: str, variant: str | None = None,
             make_current: bool = True) -> dict:
-    """Copy `decoder.<variant>.onnx` (default: quantize's choice) and its sample sheet into `models/`, update the
+    """Copy `decoder.<variant>.onnx` (default: quantize's choice) into `models/` with a sample sheet, update the
     manifest. A version is never reused for different bytes."""
     run, models = Path(run), Path(models)
     if not VERSION_PATTERN.match(version):
@@ -69,9 +85,7 @@ def publish(run: str | Path, models: str | Path, name: str, version: str, varian
         entry["attributesSha256"] = sha256_file(attributes)
         entry["attributes"] = sorted(json.loads(attributes.read_text())["attributes"])
         shutil.copyfile(attributes, models / entry["attributesFile"])
-    sheets = sorted((run / "samples").glob("*.png"))
-    if sheets:
-        shutil.copyfile(sheets[-1], models / f"{name}-{version}.png")
+    sample_sheet(run, models / f"{name}-{version}.png")
     manifest["models"] = [m for m in manifest["models"] if m["version"] != version] + [entry]
     if make_current:
         manifest["current"] = version
