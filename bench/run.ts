@@ -125,7 +125,8 @@ try {
 
   for (const { label, result, faces } of results) {
     const rate = faces > 1 ? `${result.perSecond.toFixed(1)} strips/s = ${(result.perSecond * faces).toFixed(0)} faces/s` : `${result.perSecond.toFixed(0)} faces/s`;
-    rows.push({ label, summary: summarize(result.latenciesMs), derived: rate });
+    const lost = result.unanswered > 0 ? `; ${result.unanswered} of ${result.latenciesMs.length + result.unanswered} unanswered (connection closed by workerd)` : '';
+    rows.push({ label, summary: summarize(result.latenciesMs), derived: rate + lost });
   }
   rows.push({
     label: 'first request of a fresh isolate (/face/:seed?size=128)',
