@@ -80,3 +80,11 @@ def test_publish_writes_a_manifest_whose_sha_is_right(trained_run, exported, tmp
     assert "non-commercial" in entry["license"]
     with pytest.raises(SystemExit):
         publish(trained_run, tmp_path, "tiny", "t1", variant="fp32")  # same version, other bytes
+
+
+def test_a_vae_prior_adds_the_mean_posterior_variance():
+    latents = torch.tensor([[1.0, 0.0], [-1.0, 0.0], [0.0, 2.0], [0.0, -2.0]], dtype=torch.float64)
+    _, chol_means = fit_gaussian(latents, jitter=0.0)
+    _, chol_agg = fit_gaussian(latents, torch.tensor([0.5, 0.25], dtype=torch.float64), jitter=0.0)
+    expected = chol_means @ chol_means.T + torch.diag(torch.tensor([0.5, 0.25], dtype=torch.float64))
+    assert torch.allclose(chol_agg @ chol_agg.T, expected)
