@@ -184,7 +184,3 @@ class Batches:
         idx = torch.randint(len(self.images), (self.batch_size,), generator=self.generator)
         x = to_model_range(self.images[idx].to(self.device, non_blocking=True))
         return augment(x, self.aug_generator) if self.augment else x
-
-
-def epochs(steps: int, batch_size: int, n: int) -> float:
-    return steps * batch_size / max(n, 1)
