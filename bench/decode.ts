@@ -5,16 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as ortNode from 'onnxruntime-node';
-import * as ortWeb from 'onnxruntime-web/wasm';
-import type { InferenceSession, Tensor } from 'onnxruntime-common';
+import { NODE_BACKENDS, type NodeBackend } from '../scripts/lib/node-ort';
 import { MODELS_DIR, readManifest } from '../scripts/lib/worker';
 import { latentFromDigest, seedDigest } from '../src/runtime/latent';
 import { sampleMs, type Runs } from './stats';
-
-// As in the worker (src/runtime/ort-workerd.ts): one thread, no proxy.
-ortWeb.env.wasm.numThreads = 1;
-ortWeb.env.wasm.proxy = false;
 
 /** The current model's manifest entry (models/manifest.json, or SEEDFACE_MODELS_DIR). */
 export function currentEntry() {
@@ -27,36 +21,10 @@ export type BenchEntry = ReturnType<typeof currentEntry>;
 
 /** One backend × batch size: ms per `session.run`. */
 export interface DecodeResult {
-  backend: 'wasm' | 'native';
+  backend: NodeBackend['name'];
   batch: number;
   samplesMs: number[];
 }
-
-interface Backend {
-  name: DecodeResult['backend'];
-  create(model: Uint8Array): Promise<InferenceSession>;
-  tensor(data: Float32Array, dims: number[]): Tensor;
-}
-
-const BACKENDS: Backend[] = [
-  {
-    name: 'wasm',
-    create: (model) => ortWeb.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }),
-    tensor: (data, dims) => new ortWeb.Tensor('float32', data, dims) as unknown as Tensor,
-  },
-  {
-    name: 'native',
-    create: (model) =>
-      ortNode.InferenceSession.create(model, {
-        executionProviders: ['cpu'],
-        graphOptimizationLevel: 'all',
-        intraOpNumThreads: 1,
-        interOpNumThreads: 1,
-        executionMode: 'sequential',
-      }) as unknown as Promise<InferenceSession>,
-    tensor: (data, dims) => new ortNode.Tensor('float32', data, dims) as unknown as Tensor,
-  },
-];
 
 /** Distinct latents `bench-decode-0…count-1` of `latentSize` values, packed for batches of `batch`. */
 async function latentBatches(latentSize: number, batch: number, count: number): Promise<Float32Array[]> {
@@ -76,7 +44,7 @@ export async function benchDecode(entry: BenchEntry, runs: Runs): Promise<{ resu
   const model = new Uint8Array(readFileSync(join(MODELS_DIR, entry.file)));
   const results: DecodeResult[] = [];
   let facePlanes: Float32Array | undefined;
-  for (const backend of BACKENDS) {
+  for (const backend of Object.values(NODE_BACKENDS)) {
     const session = await backend.create(model);
     for (const batch of [1, 8]) {
       const inputs = (await latentBatches(entry.latentSize, batch, 16)).map((z) => ({ [entry.input]: backend.tensor(z, [batch, entry.latentSize]) }));

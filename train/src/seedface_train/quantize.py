@@ -95,8 +95,8 @@ def quantize_run(run: str | Path, repeat: int = 50) -> dict:
     for name in ("fp32", "fp16", "int8"):
         path = run / f"decoder.{name}.onnx"
         out, _ = ort_run(path, z)
-        _, timing = ort_run(path, z[:1], backend="web", repeat=repeat)
-        _, timing8 = ort_run(path, z[:8], backend="web", repeat=max(5, repeat // 5))
+        _, timing = ort_run(path, z[:1], backend="wasm", repeat=repeat)
+        _, timing8 = ort_run(path, z[:8], backend="wasm", repeat=max(5, repeat // 5))
         # the fastest of the timed runs: on a shared machine the median mostly measures the neighbours
         variants[name] = {"file": str(path), "bytes": path.stat().st_size, "psnr_db_vs_fp32": round(psnr(reference, out), 2),
                           "web_ms_batch1": round(timing["min_ms"], 3), "web_ms_batch8": round(timing8["min_ms"], 3)}
