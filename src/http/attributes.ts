@@ -20,17 +20,22 @@ export function requestStrengths(query: Record<string, unknown>, schema: Attribu
   return canonicalStrengths(attributeStrengths(query, schema));
 }
 
+/** `name=strength` pairs joined by `separator`. */
+function spell(strengths: Strengths, separator: string): string {
+  return strengths.map(([name, s]) => `${name}=${s}`).join(separator);
+}
+
 /**
  * ETag suffix: empty for no shift, else the attributes file's hash (directions may be republished) and strengths.
  * Joined with `;`, not `,`: If-None-Match lists ETags separated by commas, and parsers split on them.
  */
 export function strengthsTag(entry: ModelEntry, strengths: Strengths): string {
   if (strengths.length === 0) return '';
-  return `-${entry.attributesSha256?.slice(0, 8)}:${strengths.map(([name, s]) => `${name}=${s}`).join(';')}`;
+  return `-${entry.attributesSha256?.slice(0, 8)}:${spell(strengths, ';')}`;
 }
 
 /** Cache-key query suffix, like {@link strengthsTag}. */
 export function strengthsQuery(entry: ModelEntry, strengths: Strengths): string {
   if (strengths.length === 0) return '';
-  return `&${strengths.map(([name, s]) => `${name}=${s}`).join('&')}&attributes=${entry.attributesSha256?.slice(0, 16)}`;
+  return `&${spell(strengths, '&')}&attributes=${entry.attributesSha256?.slice(0, 16)}`;
 }
