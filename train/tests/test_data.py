@@ -55,3 +55,13 @@ def test_batches_are_reproducible(pack):
     a = Batches(images, 4, 3, torch.device("cpu"), True).next()
     b = Batches(images, 4, 3, torch.device("cpu"), True).next()
     assert torch.equal(a, b)
+
+
+def test_a_webp_pack_is_smaller_and_decodes_the_same_faces(shards, tmp_path):
+    jpeg = prepare(shards, tmp_path / "jpeg.npz", 16, quality=90)
+    webp = prepare(shards, tmp_path / "webp.npz", 16, quality=90, fmt="webp")
+    assert webp["images"] == jpeg["images"] and webp["bytes"] < jpeg["bytes"]
+    a, keys_a = load_pack(tmp_path / "jpeg.npz")
+    b, keys_b = load_pack(tmp_path / "webp.npz")
+    assert keys_a == keys_b and a.shape == b.shape
+    assert (a.float() - b.float()).abs().mean() < 8.0  # same faces, only the codec's loss apart

@@ -15,6 +15,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--out", default="train/.cache/faces64.npz")
     p.add_argument("--size", type=int, default=64)
     p.add_argument("--quality", type=int, default=95)
+    p.add_argument("--format", default="jpeg", choices=["jpeg", "webp"], help="webp: half the size, to carry to a GPU")
     p.add_argument("--limit", type=int, default=0, help="stop after this many images (0: all)")
 
     p = sub.add_parser("train", help="train a model from a pack (prepares one first if --data is a folder)")
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
 
     if args.command == "prepare":
         from .data import prepare
-        print(json.dumps(prepare(args.data, args.out, args.size, args.quality, args.limit), indent=2))
+        print(json.dumps(prepare(args.data, args.out, args.size, args.quality, args.limit, args.format), indent=2))
     elif args.command == "train":
         from pathlib import Path
         from .config import make_config
