@@ -18,13 +18,14 @@ budget="steps=1000000 max_minutes=$minutes"
 # packing below always happens inside the device call
 guard=$("$python" -c "print(int($minutes * 60 + 110))")
 
+vae="variational=true kl_warmup_steps=2000 adv_on_samples=true"
 declare -A variants=(
   [seed-ae]="--preset seed-ae --set batch_size=256 eval_every=2500 sample_every=5000 ckpt_every=5000 threads=2 $budget"
   [gpu]="--preset gpu --set $budget"
-  [gpu-beta1e-4]="--preset gpu --set beta=1e-4 adv_weight=0.1 $budget"
-  [gpu-adv0.3]="--preset gpu --set beta=1e-4 adv_weight=0.3 $budget"
-  [gpu-wide]="--preset gpu --set beta=1e-4 adv_weight=0.1 dec_widths=256,128,64,32,16 $budget"
-  [gpu-ae]="--preset gpu --set variational=false beta=0 kl_warmup_steps=0 adv_weight=0.1 adv_on_samples=false $budget"
+  [gpu-vae]="--preset gpu --set $vae beta=5e-4 adv_weight=0.05 $budget"
+  [gpu-vae-beta1e-4]="--preset gpu --set $vae beta=1e-4 $budget"
+  [gpu-vae-adv0.3]="--preset gpu --set $vae beta=1e-4 adv_weight=0.3 $budget"
+  [gpu-vae-wide]="--preset gpu --set $vae beta=1e-4 dec_widths=256,128,64,32,16 $budget"
 )
 
 mkdir -p "$runs" "$out"

@@ -82,6 +82,28 @@ def test_publish_writes_a_manifest_whose_sha_is_right(trained_run, exported, tmp
         publish(trained_run, tmp_path, "tiny", "t1", variant="fp32")  # same version, other bytes
 
 
+def _eval_report(n: int, ffd: float) -> dict:
+    """The parts of an `npm run eval` report.json that the manifest reads."""
+    return {"model": {"file": "m.onnx"}, "settings": {"n": n, "real": ["val.tar"]},
+            "figures": {"ffd": {"generatedVsReal": ffd, "trainVsReal": 14.5}, "detectionRate": {"generated": 1},
+                        "diversity": {"ratio": 0.9}, "memorisation": {"ratio": 0.98},
+                        "attributes": {"generated": {"femaleShare": 0.6}}}}
+
+
+def test_publish_records_the_eval_reports_figures(trained_run, exported, tmp_path):
+    quantize_run(trained_run, repeat=1)
+    (tmp_path / "model.json").write_text(json.dumps(_eval_report(1000, 20.0)))
+    (tmp_path / "baseline.json").write_text(json.dumps(_eval_report(1000, 22.5)))
+    publish(trained_run, tmp_path, "tiny", "t2", variant="fp16", eval_report=tmp_path / "model.json",
+            baseline_report=tmp_path / "baseline.json")
+    figures = json.loads((tmp_path / "manifest.json").read_text())["models"][0]["eval"]
+    assert figures["excessFfd"] == 5.5 and figures["baselineSeedAe"]["excessFfd"] == 8.0 and figures["n"] == 1000
+    (tmp_path / "baseline.json").write_text(json.dumps(_eval_report(500, 22.5)))
+    with pytest.raises(SystemExit):  # figures at different n do not compare
+        publish(trained_run, tmp_path, "tiny", "t2", variant="fp16", eval_report=tmp_path / "model.json",
+                baseline_report=tmp_path / "baseline.json")
+
+
 def test_a_vae_prior_adds_the_mean_posterior_variance():
     latents = torch.tensor([[1.0, 0.0], [-1.0, 0.0], [0.0, 2.0], [0.0, -2.0]], dtype=torch.float64)
     _, chol_means = fit_gaussian(latents, jitter=0.0)

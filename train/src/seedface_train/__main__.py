@@ -46,6 +46,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--version", required=True)
     p.add_argument("--models", default="models")
     p.add_argument("--no-current", action="store_true", help="add the entry without making it the default")
+    p.add_argument("--eval", default=None, help="report.json of `npm run eval` on this model, for the manifest")
+    p.add_argument("--baseline-eval", default=None, help="report.json of the seed-ae baseline at the same n")
 
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # busy-waiting OpenMP threads starve a shared 2-core box
@@ -79,7 +81,8 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(quantize_run(args.run), indent=2))
     elif args.command == "publish":
         from .manifest import publish
-        print(json.dumps(publish(args.run, args.models, args.name, args.version, args.variant, not args.no_current),
+        print(json.dumps(publish(args.run, args.models, args.name, args.version, args.variant, not args.no_current,
+                                 args.eval, args.baseline_eval),
                          indent=2))
 
 

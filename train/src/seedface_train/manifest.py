@@ -28,6 +28,28 @@ def _read(path: Path) -> dict:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
+def eval_figures(report: dict) -> dict:
+    """The headline figures of an `npm run eval` report.json, as the manifest records them."""
+    f, settings = report["figures"], report["settings"]
+    return {"n": settings["n"], "heldOut": ", ".join(settings["real"]), "model": report["model"]["file"],
+            "ffd": round(f["ffd"]["generatedVsReal"], 2), "ffdFloorTrainVsVal": round(f["ffd"]["trainVsReal"], 2),
+            "excessFfd": round(f["ffd"]["generatedVsReal"] - f["ffd"]["trainVsReal"], 2),
+            "detectionRate": f["detectionRate"]["generated"], "diversityRatio": round(f["diversity"]["ratio"], 3),
+            "memorisationRatio": round(f["memorisation"]["ratio"], 3),
+            "femaleShare": round(f["attributes"]["generated"]["femaleShare"], 3)}
+
+
+def write_eval(run: Path, report: str | Path, baseline: str | Path | None = None) -> dict:
+    """`eval.json` in the run folder from the model's eval report (and the seed-ae baseline's, at the same n)."""
+    doc = {"tool": "npm run eval (human faceres 1024-d)", **eval_figures(json.loads(Path(report).read_text()))}
+    if baseline:
+        doc["baselineSeedAe"] = eval_figures(json.loads(Path(baseline).read_text()))
+        if doc["baselineSeedAe"]["n"] != doc["n"]:
+            raise SystemExit("the model and the baseline must be evaluated at the same n")
+    (run / "eval.json").write_text(json.dumps(doc, indent=2) + "\n")
+    return doc
+
+
 def model_entry(run: Path, name: str, version: str, variant: str, file: str, sha256: str, size: int) -> dict:
     """The manifest entry for a run's exported decoder: every field the service and a reader need."""
     export, summary = _read(run / "export.json"), _read(run / "summary.json")
@@ -61,10 +83,14 @@ def sample_sheet(run: Path, path: Path) -> Path:
 
 
 def publish(run: str | Path, models: str | Path, name: str, version: str, variant: str | None = None,
-            make_current: bool = True) -> dict:
+            make_current: bool = True, eval_report: str | Path | None = None,
+            baseline_report: str | Path | None = None) -> dict:
     """Copy `decoder.<variant>.onnx` (default: quantize's choice) into `models/` with a sample sheet, update the
-    manifest. A version is never reused for different bytes."""
+    manifest (with the figures of `eval_report`, an `npm run eval` report.json, when given). A version is never
+    reused for different bytes, so publishing again to add the evaluation keeps the weights."""
     run, models = Path(run), Path(models)
+    if eval_report:
+        write_eval(run, eval_report, baseline_report)
     if not VERSION_PATTERN.match(version):
         raise SystemExit(f"version {version!r} must match {VERSION_PATTERN.pattern}")
     variant = variant or _read(run / "quantize.json").get("default", "fp32")
