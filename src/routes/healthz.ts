@@ -1,10 +1,14 @@
-/** GET /healthz — loads the current model (so a broken one shows here as 503) and describes it. */
+/**
+ * GET /healthz — loads the current model (so a broken one shows here as 503) and describes it, with the size of the
+ * runtime's wasm linear memory: it counts towards the isolate's memory limit but not in the JS heap that the
+ * inspector reports, so `npm run soak` adds the two.
+ */
 import { Hono } from 'hono';
 import type { AppEnv } from '../http/app-env';
 import type { ModelStore } from '../runtime/model-store';
 
-/** The health route for `store`. */
-export function healthzRoute(store: ModelStore) {
+/** The health route for `store`; `wasmMemoryBytes` reads the platform runtime's linear memory. */
+export function healthzRoute(store: ModelStore, wasmMemoryBytes: () => number) {
   return new Hono<AppEnv>().get('/healthz', async (c) => {
     const { entry } = await store.model(c.env.MODELS);
     const manifest = await store.manifest(c.env.MODELS);
@@ -14,6 +18,7 @@ export function healthzRoute(store: ModelStore) {
         status: 'ok',
         model: { name, version, sha256, latentSize, imageSize, valueRange, quantization, dataset, license },
         versions: manifest.models.map((e) => e.version),
+        memory: { wasmBytes: wasmMemoryBytes() },
       },
       200,
       { 'Cache-Control': 'no-store' },

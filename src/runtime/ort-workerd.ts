@@ -21,12 +21,28 @@ function isPlaceholder(source: unknown): boolean {
   return bytes.length === PLACEHOLDER.length && bytes.every((b, i) => b === PLACEHOLDER[i]);
 }
 
+/** ORT's wasm linear memory, once instantiated: it lives outside the JS heap, so /healthz reports it on its own. */
+let ortMemory: WebAssembly.Memory | undefined;
+
+/** The Memory among a module's imports or exports (this build imports it; a build without threads exports it). */
+function findMemory(imports: WebAssembly.Imports | undefined, exports: WebAssembly.Exports): WebAssembly.Memory | undefined {
+  const values = [...Object.values(imports ?? {}).flatMap((namespace) => Object.values(namespace)), ...Object.values(exports)];
+  return values.find((v): v is WebAssembly.Memory => v instanceof WebAssembly.Memory);
+}
+
 const instantiate = WebAssembly.instantiate.bind(WebAssembly);
 // ORT expects the `{ instance, module }` result of instantiating bytes, not the bare Instance a Module gives.
 WebAssembly.instantiate = (async (source: unknown, imports?: WebAssembly.Imports) => {
   if (!isPlaceholder(source)) return instantiate(source as BufferSource, imports);
-  return { instance: await instantiate(ortWasm, imports), module: ortWasm };
+  const instance = await instantiate(ortWasm, imports);
+  ortMemory = findMemory(imports, instance.exports);
+  return { instance, module: ortWasm };
 }) as typeof WebAssembly.instantiate;
+
+/** Current size of ORT's wasm linear memory in bytes (it only grows), or 0 before ORT has started. */
+export function ortWasmMemoryBytes(): number {
+  return ortMemory?.buffer.byteLength ?? 0;
+}
 
 ort.env.wasm.wasmBinary = PLACEHOLDER;
 // One thread and no proxy worker: Workers have neither threads nor nested workers.

@@ -62,13 +62,17 @@ describe('bad input is a 400 JSON error, never a 500', () => {
     expect(await response.json()).toMatchObject({ error: 'not_found' });
   });
 
-  it('GET / is a usage page and /healthz describes the model', async () => {
+  it("GET / is a usage page and /healthz describes the model and the size of ORT's wasm memory", async () => {
     const home = await get(worker(), '/');
     expect(home.status).toBe(200);
     expect(home.header('content-type')).toMatch(/^text\/html/);
     expect(Buffer.from(home.body).toString()).toContain('/face/');
     const health = await get(worker(), '/healthz');
     expect(health.status).toBe(200);
-    expect(JSON.parse(Buffer.from(health.body).toString())).toMatchObject({ status: 'ok', model: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    const body = JSON.parse(Buffer.from(health.body).toString());
+    expect(body).toMatchObject({ status: 'ok', model: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    // ORT's linear memory, found through the instantiate hook: at least the 64 KiB page a wasm memory starts with.
+    expect(body.memory.wasmBytes).toBeGreaterThanOrEqual(65536);
+    expect(Number.isInteger(body.memory.wasmBytes)).toBe(true);
   });
 });

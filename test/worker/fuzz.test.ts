@@ -8,7 +8,8 @@
  * other and mangled paths 1,500 = 10,000. FUZZ_SEED=<n> replays a run (a failure names its request and seed).
  *
  * Every response: status 200, 304 (only for If-None-Match) or 400/404 with a JSON `{error, detail}` body (503 would
- * mean the model is absent, which it is not here); an image route's 200 is a valid PNG/APNG (test/support/png.ts
+ * mean the model is absent, which it is not here, or more image requests in flight than the worker's load-shedding
+ * limit, which one batch at a time stays under); an image route's 200 is a valid PNG/APNG (test/support/png.ts
  * checks every CRC and inflates every row) of the size the query asks for; each answer comes within HANG_MS.
  * Requests spelt canonically (encodeURIComponent, no dot segments) must also get exactly the status, error code
  * and image the schemas imply; mangled ones (raw seeds and query strings) only the invariants above.
@@ -18,6 +19,7 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { ZodDefault, ZodEffects, ZodEnum, ZodOptional, ZodPipeline } from 'zod';
 import { readManifest } from '../../scripts/lib/worker';
+import { MAX_IN_FLIGHT } from '../../src/http/load-shedding';
 import { attributesQuery, faceQuery, interpolateQuery, latentQuery, seed as seedSchema } from '../../src/http/params';
 import { currentModel, useWorker } from '../support/fixtures';
 import { decodePng } from '../support/png';
@@ -380,6 +382,9 @@ async function fuzz(arb: fc.Arbitrary<FuzzRequest>, runs: number, mustSee: numbe
 
 describe('fuzzed requests (fast-check, one worker)', () => {
   const TIMEOUT = 300_000;
+  it('sends fewer requests at once than the worker sheds load at, so a 503 overloaded cannot happen here', () => {
+    expect(BATCH).toBeLessThan(MAX_IN_FLIGHT);
+  });
   it('/face/:seed — 4,000 cases', () => fuzz(faceArb, 80, [200, 304, 400]), TIMEOUT);
   it('/interpolate — 2,500 cases', () => fuzz(interpolateArb, 50, [200, 304, 400]), TIMEOUT);
   it('/latent/:seed — 1,500 cases', () => fuzz(latentArb, 30, [200, 400]), TIMEOUT);
