@@ -40,15 +40,3 @@ def test_seed_ae_preset_is_the_articles_network():
     assert count_params(model.decoder) == (128 * 8192 + 8192) + (128 * 64 * 9 + 64) + (64 * 32 * 9 + 32) + (32 * 3 * 9 + 3)
     # per input position of each transposed conv: 8², 16², 32² positions × 9 × cin × cout; plus the linear
     assert count_macs(model.decoder, torch.zeros(1, 128)) == 128 * 8192 + 64 * 9 * 128 * 64 + 256 * 9 * 64 * 32 + 1024 * 9 * 32 * 3
-
-
-def test_fine_tuning_starts_from_a_runs_weights_and_draws_from_its_prior(pack, trained_run, tmp_path):
-    cfg = make_config("tiny", ["steps=4", "adv_start_step=0", "adv_on_samples=true", f"init_from={trained_run}",
-                               "samples_from_prior=true"])
-    trainer = Trainer(cfg, pack, tmp_path)
-    start = torch.load(trained_run / "model.pt")["model"]
-    assert all(torch.equal(start[k], v) for k, v in trainer.model.state_dict().items())
-    prior = torch.load(trained_run / "prior.pt")
-    assert torch.equal(trainer.prior[1], prior["chol"].float())
-    trainer.fit()
-    assert trainer.step == 4 and (tmp_path / "model.pt").exists()

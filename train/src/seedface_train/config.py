@@ -24,10 +24,6 @@ class Config:
     adv_weight: float = 0.05  # hinge patch-discriminator weight; 0 turns the discriminator off
     adv_start_step: int = 1500
     adv_on_samples: bool = True  # the critic also sees decoded N(0, I) draws: samples are what we serve
-    # fine-tuning: start from a finished run's exported weights; with samples_from_prior the critic's draws come
-    # from that run's fitted prior (z = m + Lε), which is what a plain AE's served graph decodes
-    init_from: str = ""
-    samples_from_prior: bool = False
     # optimisation
     optimizer: str = "adamw"  # or "adam"
     lr: float = 2e-3

@@ -102,13 +102,6 @@ class Trainer:
         self.batches = Batches(train_images, cfg.batch_size, cfg.seed, self.device, cfg.augment)
         self.val = to_model_range(val_images[: cfg.val_batches * cfg.batch_size]).to(self.device)
         self.model = AutoEncoder(cfg).to(self.device)
-        if cfg.init_from:
-            init = torch.load(Path(cfg.init_from) / "model.pt", map_location=self.device)
-            self.model.load_state_dict(init["model"])
-        self.prior = None
-        if cfg.samples_from_prior:
-            prior = torch.load(Path(cfg.init_from) / "prior.pt", map_location=self.device)
-            self.prior = (prior["mean"].float(), prior["chol"].float())
         self.ema = EMA(self.model, cfg.ema_decay) if cfg.ema_decay else None
         opt = torch.optim.AdamW if cfg.optimizer == "adamw" else torch.optim.Adam
         self.opt = opt(self.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
@@ -179,8 +172,6 @@ class Trainer:
                 fake = recon
                 if cfg.adv_on_samples:
                     z = torch.randn(x.shape[0] // 2, cfg.latent_size, device=self.device)
-                    if self.prior:
-                        z = self.prior[0] + z @ self.prior[1].T
                     fake = torch.cat([recon, self.model.decoder(z)])
                 terms["g_adv"] = -self.disc(fake).mean()
                 loss = loss + cfg.adv_weight * terms["g_adv"]
