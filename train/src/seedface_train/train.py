@@ -19,6 +19,7 @@ from .config import Config
 from .data import Batches, load_pack, to_model_range
 from .grid import save_grid
 from .model import AutoEncoder, PatchDiscriminator, kl_divergence
+from .prior import fit_gaussian
 
 
 def pick_device() -> torch.device:
@@ -205,12 +206,19 @@ class Trainer:
 
     @torch.no_grad()
     def save_sheet(self, name: str) -> Path:
+        """Two rows of samples, real faces, their reconstructions and an interpolation row.
+
+        The samples preview what will be served: the prior is fitted after training, so here a Gaussian fitted to
+        the held-out faces' latents stands in for it (N(0, I) draws from a plain AE are colour noise)."""
         model = self.sampler.eval()
+        means, logvars = model.encoder(self.val)
+        noise = logvars.double().exp().mean(dim=0).cpu() if self.cfg.variational else None
+        centre, chol = fit_gaussian(means.double().cpu(), noise)
+        samples = model.decoder((centre + self.sheet_z.double().cpu() @ chol.T).float().to(self.device))
         real = self.val[:8]
-        recon, mean, _ = model(real)
+        recon = model(real)[0]
         t = torch.linspace(0, 1, 8, device=self.device)
-        row = model.decoder(slerp(mean[0], mean[1], t))
-        samples = model.decoder(self.sheet_z)
+        row = model.decoder(slerp(means[0], means[1], t))
         return save_grid([samples[:8], samples[8:16], real, recon, row], self.out / "samples" / f"{name}.png")
 
     # -- the loop ----------------------------------------------------------------------------------------------------
