@@ -40,6 +40,15 @@ def fit_gaussian(latents: torch.Tensor, noise: torch.Tensor | None = None,
     return mean, torch.linalg.cholesky(cov)
 
 
+def fit_latent_prior(means: torch.Tensor, variances: torch.Tensor,
+                     variational: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """The prior a model's decoder is served with, from encoder means and variances [N, D] (float64, CPU).
+
+    A VAE's decoder was trained on z ~ q(z|x), not on the means: fit the aggregate posterior (the means' spread plus
+    the average posterior variance). Measured on the cpu run: FFD 30.4 → 28.2 at n = 1000. A plain AE's are points."""
+    return fit_gaussian(means, variances.mean(dim=0) if variational else None)
+
+
 @torch.no_grad()
 def fold_prior(linear: nn.Linear, mean: torch.Tensor, chol: torch.Tensor) -> None:
     """Rewrite `linear` in place so that linear'(ε) == linear(mean + chol @ ε) for every ε."""
@@ -60,9 +69,7 @@ def fit_run_prior(run: str | Path, pack: str | Path) -> dict:
     cfg, model = load_run(run)
     images, keys = load_pack(pack, "train")
     latents, variances = encode(model.encoder, images)
-    # A VAE's decoder was trained on z ~ q(z|x), not on the means: fit the aggregate posterior (the means' spread
-    # plus the average posterior variance). Measured on the cpu run: FFD 30.4 → 28.2 at n = 1000.
-    mean, chol = fit_gaussian(latents, variances.mean(dim=0) if cfg.variational else None)
+    mean, chol = fit_latent_prior(latents, variances, cfg.variational)
     # the means are kept (with their keys) for the attribute directions, which need the same pass over the data
     torch.save({"mean": mean, "chol": chol, "latents": latents.float(), "keys": keys}, run / "prior.pt")
     eig = torch.linalg.eigvalsh(chol @ chol.T)

@@ -19,7 +19,7 @@ from .config import Config
 from .data import Batches, load_pack, to_model_range
 from .grid import save_grid
 from .model import AutoEncoder, PatchDiscriminator, kl_divergence
-from .prior import fit_gaussian
+from .prior import fit_latent_prior
 
 
 def pick_device() -> torch.device:
@@ -212,8 +212,7 @@ class Trainer:
         the held-out faces' latents stands in for it (N(0, I) draws from a plain AE are colour noise)."""
         model = self.sampler.eval()
         means, logvars = model.encoder(self.val)
-        noise = logvars.double().exp().mean(dim=0).cpu() if self.cfg.variational else None
-        centre, chol = fit_gaussian(means.double().cpu(), noise)
+        centre, chol = fit_latent_prior(means.double().cpu(), logvars.double().exp().cpu(), self.cfg.variational)
         samples = model.decoder((centre + self.sheet_z.double().cpu() @ chol.T).float().to(self.device))
         real = self.val[:8]
         recon = model(real)[0]
