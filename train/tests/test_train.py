@@ -1,5 +1,6 @@
 import json
 
+import pytest
 import torch
 
 from seedface_train.config import make_config
@@ -40,3 +41,20 @@ def test_seed_ae_preset_is_the_articles_network():
     assert count_params(model.decoder) == (128 * 8192 + 8192) + (128 * 64 * 9 + 64) + (64 * 32 * 9 + 32) + (32 * 3 * 9 + 3)
     # per input position of each transposed conv: 8², 16², 32² positions × 9 × cin × cout; plus the linear
     assert count_macs(model.decoder, torch.zeros(1, 128)) == 128 * 8192 + 64 * 9 * 128 * 64 + 256 * 9 * 64 * 32 + 1024 * 9 * 32 * 3
+
+
+def test_a_larger_stem_grid_buys_parameters_not_macs():
+    from seedface_train.model import Decoder, count_macs, count_params
+    z = torch.zeros(2, 128)
+    small = Decoder(make_config("cpu", ["dec_stem=4", "dec_widths=128,64,32,16,16"]))  # model 2's decoder
+    large = Decoder(make_config("cpu"))
+    assert large(z).shape == small(z).shape == (2, 3, 64, 64)
+    assert large.stem.out_features == 128 * 8 * 8
+    assert count_params(large) > 2.5 * count_params(small)
+    assert count_macs(large, z) < 1.1 * count_macs(small, z)
+
+
+def test_dec_widths_must_reach_the_image_size_from_the_stem():
+    from seedface_train.model import Decoder
+    with pytest.raises(AssertionError):
+        Decoder(make_config("cpu", ["dec_widths=128,64,32,16,16"]))  # five widths from 8 px would end at 128 px

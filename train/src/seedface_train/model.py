@@ -43,19 +43,24 @@ class UpBlock(nn.Module):
 
 
 class Decoder(nn.Module):
-    """z → image in [-1, 1]. A linear stem to 4×4, then one UpBlock per doubling, then a 3×3 conv to RGB."""
+    """z → image in [-1, 1]. A linear stem to a small grid (4×4 by default), then one UpBlock per doubling, then a
+    3×3 conv to RGB.
+
+    The stem is the only layer that knows where in the frame it is (the convs are translation-equivariant), which
+    aligned faces reward: a larger stem grid (`dec_stem`) buys position-specific detail for parameters, not MACs."""
 
     def __init__(self, cfg: Config):
         super().__init__()
-        widths = cfg.dec_widths
-        assert 4 << (len(widths) - 1) == cfg.image_size, "dec_widths needs one entry per size from 4 px to image_size"
-        self.stem_width = widths[0]
-        self.stem = nn.Linear(cfg.latent_size, widths[0] * 16)  # [N,128] → [N,160·4·4]
+        widths, side = cfg.dec_widths, cfg.dec_stem
+        assert side << (len(widths) - 1) == cfg.image_size, \
+            "dec_widths needs one entry per size from dec_stem px to image_size"
+        self.stem_shape = (widths[0], side, side)
+        self.stem = nn.Linear(cfg.latent_size, widths[0] * side * side)  # [N,128] → [N,128·4·4]
         self.blocks = nn.Sequential(*(UpBlock(a, b) for a, b in zip(widths, widths[1:])))  # → [N,16,64,64]
         self.to_rgb = nn.Conv2d(widths[-1], 3, 3, 1, 1)  # → [N,3,64,64]
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        x = F.leaky_relu(self.stem(z).reshape(-1, self.stem_width, 4, 4), 0.2)
+        x = F.leaky_relu(self.stem(z).reshape(-1, *self.stem_shape), 0.2)
         return torch.tanh(self.to_rgb(self.blocks(x)))
 
 
