@@ -23,7 +23,8 @@ def test_a_planted_direction_is_recovered():
 
 def test_utkface_rows_label_age_and_gender():
     age, gender = ATTRIBUTES["age"][0], ATTRIBUTES["gender"][0]
-    assert age({"age": "62"}) == 1 and age({"age": "25"}) == -1 and age({"age": "42"}) is None
+    assert age({"age": "62"}) == 1 and age({"age": "9"}) == -1 and age({"age": "17"}) == -1
+    assert age({"age": "18"}) is None and age({"age": "42"}) is None
     assert gender({"gender": "0", "Male": ""}) == 1 and gender({"gender": "1", "Male": ""}) == -1
     assert age({"age": "", "Young": "1"}) is None and gender({"Male": "-1"}) == -1  # only measured ages count
 
@@ -36,7 +37,7 @@ def test_age_is_measured_within_gender():
     eps[male, 0] += 2.0
     eps[old, 1] += 2.0
     keys = [f"k{i}" for i in range(4000)]
-    labels = {k: {"gender": "0" if m else "1", "age": "60" if o else "25"}
+    labels = {k: {"gender": "0" if m else "1", "age": "60" if o else "12"}
               for k, m, o in zip(keys, male.tolist(), old.tolist())}
     found = directions(eps, keys, labels)
     age, gender = torch.tensor(found["age"]["direction"]), torch.tensor(found["gender"]["direction"])
