@@ -10,7 +10,7 @@ from seedface_train.export import export_run, served_decoder
 from seedface_train.manifest import publish, sha256_file
 from seedface_train.ort import ort_run
 from seedface_train.prior import fit_gaussian, fold_prior
-from seedface_train.quantize import MIN_PSNR_DB, quantize_run
+from seedface_train.quantize import MIN_PSNR_DB, choose, quantize_run
 from seedface_train.runs import load_run
 
 
@@ -67,6 +67,17 @@ def test_quantised_variants_match_fp32_within_the_bound(trained_run, exported):
         assert report["variants"][name]["psnr_db_vs_fp32"] >= MIN_PSNR_DB
     assert report["variants"]["fp16"]["bytes"] < 0.6 * report["variants"]["fp32"]["bytes"]
     assert report["default"] in report["variants"]
+
+
+def test_the_default_variant_is_small_fast_and_faithful():
+    def variants(fp16_bytes, int8_ms, int8_psnr=55.0):
+        return {"fp32": {"bytes": 2 * fp16_bytes, "psnr_db_vs_fp32": 150.0, "web_ms_batch1": 2.0},
+                "fp16": {"bytes": fp16_bytes, "psnr_db_vs_fp32": 80.0, "web_ms_batch1": 2.0},
+                "int8": {"bytes": fp16_bytes // 2, "psnr_db_vs_fp32": int8_psnr, "web_ms_batch1": int8_ms}}
+    assert choose(variants(700_000, 2.1)) == "int8"
+    assert choose(variants(700_000, 2.5)) == "fp16"  # int8 too slow, fp16 within the size budget
+    assert choose(variants(2_200_000, 2.5)) == "int8"  # fp16 over 1.5 MB: the smallest faithful one
+    assert choose(variants(2_200_000, 2.5, int8_psnr=35.0)) == "fp16"  # never an unfaithful one
 
 
 def test_publish_writes_a_manifest_whose_sha_is_right(trained_run, exported, tmp_path):
