@@ -6,6 +6,7 @@
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web/wasm';
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
+import { DECODER_SESSION_OPTIONS } from '../../src/runtime/decoder';
 
 // As in the worker (src/runtime/ort-workerd.ts): one thread, no proxy.
 ortWeb.env.wasm.numThreads = 1;
@@ -22,15 +23,15 @@ export interface NodeBackend {
 export const NODE_BACKENDS: Record<NodeBackend['name'], NodeBackend> = {
   wasm: {
     name: 'wasm',
-    create: (model) => ortWeb.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }),
+    create: (model) => ortWeb.InferenceSession.create(model, { ...DECODER_SESSION_OPTIONS, executionProviders: ['wasm'] }),
     tensor: (data, dims) => new ortWeb.Tensor('float32', data, dims) as unknown as Tensor,
   },
   native: {
     name: 'native',
     create: (model) =>
       ortNode.InferenceSession.create(model, {
+        ...DECODER_SESSION_OPTIONS,
         executionProviders: ['cpu'],
-        graphOptimizationLevel: 'all',
         intraOpNumThreads: 1,
         interOpNumThreads: 1,
         executionMode: 'sequential',

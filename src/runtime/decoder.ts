@@ -30,6 +30,16 @@ interface Pending {
 /** Largest batch in one run: bounds wasm memory (≈ 3·H·W·4 bytes of output per face) under bursts. */
 export const MAX_BATCH = 16;
 
+/**
+ * Session options for every decoder, in the worker, the browser and the benchmarks. `session.disable_quant_qdq` lets
+ * constant folding turn int8 weights (DequantizeLinear on an initializer) into float32 once, at load, instead of on
+ * every run: measured on model 3 in wasm, 2.57 → 2.25 ms per face, with identical outputs.
+ */
+export const DECODER_SESSION_OPTIONS: InferenceSession.SessionOptions = {
+  graphOptimizationLevel: 'all',
+  extra: { session: { disable_quant_qdq: '1' } },
+};
+
 /** A reusable decoder for one model version. */
 export class BatchingDecoder {
   private queue: Pending[] = [];
@@ -46,10 +56,7 @@ export class BatchingDecoder {
    * match its manifest entry fails here, once, instead of in every request.
    */
   static async create(ort: OrtApi, model: Uint8Array, spec: DecoderSpec): Promise<BatchingDecoder> {
-    const session = await ort.InferenceSession.create(model, {
-      executionProviders: ort.executionProviders,
-      graphOptimizationLevel: 'all',
-    });
+    const session = await ort.InferenceSession.create(model, { ...DECODER_SESSION_OPTIONS, executionProviders: ort.executionProviders });
     if (!session.inputNames.includes(spec.input) || !session.outputNames.includes(spec.output)) {
       throw new Error(`graph has inputs [${session.inputNames}] and outputs [${session.outputNames}], manifest says ${spec.input} → ${spec.output}`);
     }
