@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> None:
     p = sub.add_parser("publish", help="copy a run's chosen ONNX into models/ and update models/manifest.json")
     p.add_argument("--run", required=True)
     p.add_argument("--variant", default=None, help="fp32, fp16 or int8 (default: the one quantize recommended)")
-    p.add_argument("--name", default="seedface-vae64")
+    p.add_argument("--name", default="seedface-ae64")
     p.add_argument("--version", required=True)
     p.add_argument("--models", default="models")
     p.add_argument("--no-current", action="store_true", help="add the entry without making it the default")
