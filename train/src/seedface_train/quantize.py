@@ -4,7 +4,7 @@ The default is chosen by measurement: the smallest variant whose fidelity to fp3
 draws, on the 0–255 pixel scale) and whose onnxruntime-web (WASM, 1 thread) decode is within 10 % of fp32's. Every
 cold isolate downloads the model, so size is a budget too: when that pick is over 1.5 MB, the smallest faithful
 variant wins instead. (The decoder sessions fold int8 weights to float32 at load, so int8 costs load time, not decode
-time: without that, model 3's int8 decoded in 2.60 ms against fp32's 2.23.)
+time: without that, model 3's int8 decoded in 2.55 ms against fp32's 2.23 in this module's timing.)
 """
 from __future__ import annotations
 
