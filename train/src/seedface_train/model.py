@@ -55,7 +55,7 @@ class Decoder(nn.Module):
         assert side << (len(widths) - 1) == cfg.image_size, \
             "dec_widths needs one entry per size from dec_stem px to image_size"
         self.stem_shape = (widths[0], side, side)
-        self.stem = nn.Linear(cfg.latent_size, widths[0] * side * side)  # [N,128] → [N,128·4·4]
+        self.stem = nn.Linear(cfg.latent_size, widths[0] * side * side)  # [N,D] → [N,C·side·side]
         self.blocks = nn.Sequential(*(UpBlock(a, b) for a, b in zip(widths, widths[1:])))  # → [N,16,64,64]
         self.to_rgb = nn.Conv2d(widths[-1], 3, 3, 1, 1)  # → [N,3,64,64]
 

@@ -80,9 +80,10 @@ def choose(variants: dict[str, dict]) -> str:
     base = variants["fp32"]["web_ms_batch1"]
     faithful = [name for name, v in variants.items() if v["psnr_db_vs_fp32"] >= MIN_PSNR_DB]
     fast = [name for name in faithful if variants[name]["web_ms_batch1"] <= MAX_SLOWDOWN * base]
-    smallest = lambda names: min(names, key=lambda name: variants[name]["bytes"])  # noqa: E731
-    pick = smallest(fast)
-    return pick if variants[pick]["bytes"] <= MAX_BYTES else smallest(faithful)
+    def size(name: str) -> int:
+        return variants[name]["bytes"]
+    pick = min(fast, key=size)
+    return pick if size(pick) <= MAX_BYTES else min(faithful, key=size)
 
 
 def quantize_run(run: str | Path, repeat: int = 50) -> dict:
