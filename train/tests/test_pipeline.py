@@ -9,7 +9,7 @@ import torch
 from seedface_train.export import export_run, served_decoder
 from seedface_train.manifest import publish, sha256_file
 from seedface_train.ort import ort_run
-from seedface_train.prior import fit_gaussian, fold_prior
+from seedface_train.prior import fit_gaussian, fold_prior, prior_flow, to_standard
 from seedface_train.quantize import MIN_PSNR_DB, choose, quantize_run
 from seedface_train.runs import load_run
 
@@ -17,11 +17,20 @@ from seedface_train.runs import load_run
 def test_folded_prior_equals_sampling_the_prior(trained_run):
     _, model = load_run(trained_run)
     prior = torch.load(trained_run / "prior.pt")
-    folded, _ = served_decoder(trained_run)
+    served, _ = served_decoder(trained_run)
     eps = torch.randn(16, 8, generator=torch.Generator().manual_seed(0))
-    z = prior["mean"].float() + eps @ prior["chol"].float().T
     with torch.no_grad():
-        assert torch.allclose(folded(eps), model.decoder(z), atol=1e-5)
+        z = prior["mean"].float() + prior_flow(prior)(eps) @ prior["chol"].float().T
+        assert torch.allclose(served(eps), model.decoder(z), atol=1e-5)
+
+
+def test_to_standard_gives_the_served_input_that_decodes_a_latent(trained_run):
+    _, model = load_run(trained_run)
+    prior = torch.load(trained_run / "prior.pt")
+    served, _ = served_decoder(trained_run)
+    latents = prior["latents"][:16]
+    with torch.no_grad():
+        assert torch.allclose(served(to_standard(latents, prior)), model.decoder(latents), atol=1e-4)
 
 
 def test_fitted_gaussian_recovers_a_known_covariance():

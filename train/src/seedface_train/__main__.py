@@ -28,6 +28,8 @@ def main(argv: list[str] | None = None) -> None:
     p = sub.add_parser("prior", help="fit the latent density of a trained run")
     p.add_argument("--run", required=True)
     p.add_argument("--data", default="train/.cache/faces64.npz")
+    p.add_argument("--flow-layers", type=int, default=8, help="coupling layers after the Gaussian (0: Gaussian alone)")
+    p.add_argument("--flow-hidden", type=int, default=128, help="width of each coupling's MLP")
 
     p = sub.add_parser("attributes", help="attribute directions from dataset labels (after prior)")
     p.add_argument("--run", required=True)
@@ -69,7 +71,7 @@ def main(argv: list[str] | None = None) -> None:
         Trainer(cfg, pack, args.out or f"train/runs/{args.preset}").fit(resume=not args.no_resume)
     elif args.command == "prior":
         from .prior import fit_run_prior
-        print(json.dumps(fit_run_prior(args.run, args.data), indent=2))
+        print(json.dumps(fit_run_prior(args.run, args.data, args.flow_layers, args.flow_hidden), indent=2))
     elif args.command == "attributes":
         from .attributes import fit_run_attributes
         print(json.dumps(fit_run_attributes(args.run, args.labels), indent=2))

@@ -1,7 +1,7 @@
 """Attribute directions (smile, glasses, age, …) in the served decoder's input space, from dataset labels.
 
-The prior fit whitens the latents (ε = L⁻¹(μ − m) is N(0, I) over the training set), so there the difference of the
-class means is also the linear discriminant's normal. A strength s moves ε by s times that distance along the unit
+The prior maps the latents to ε, which is N(0, I) over the training set (whitening, then the flow's inverse), so
+there the difference of the class means is close to the linear discriminant's normal (exactly, for a Gaussian prior). A strength s moves ε by s times that distance along the unit
 direction: s = 1 is the step from the typical labelled-negative face to the typical positive one.
 """
 from __future__ import annotations
@@ -84,7 +84,7 @@ def _mean_difference(eps: torch.Tensor, y: torch.Tensor, strata: torch.Tensor) -
 
 
 def directions(eps: torch.Tensor, keys: list[str], rows: dict[str, dict]) -> dict[str, dict]:
-    """Unit direction and scale per attribute from whitened latents `eps` [N, D] and their dataset rows."""
+    """Unit direction and scale per attribute from latents in the served input space `eps` [N, D] and their rows."""
     out = {}
     for name, (_, meaning) in ATTRIBUTES.items():
         y = _labels(name, keys, rows)
@@ -106,7 +106,7 @@ def fit_run_attributes(run: str | Path, index_csv: str | Path) -> dict:
     """Write `attributes.json` into a run folder whose prior has been fitted."""
     run = Path(run)
     prior = torch.load(run / "prior.pt")
-    eps = to_standard(prior["latents"], prior["mean"], prior["chol"]).float()
+    eps = to_standard(prior["latents"], prior)
     found = directions(eps, prior["keys"], read_labels(index_csv))
     doc = {"space": "decoder input (standard normal after the folded prior)", "strengthRange": [-2, 2],
            "shift": "z' = z + strength * scale * direction", "attributes": found}

@@ -13,7 +13,7 @@ import torch.nn as nn
 
 from .model import count_macs, count_params
 from .ort import ort_run
-from .prior import fold_prior
+from .prior import fold_prior, prior_flow
 from .runs import load_run
 
 OPSET = 17  # torch 1.13's maximum; also what onnxruntime-web 1.30 runs everywhere
@@ -24,10 +24,13 @@ def served_decoder(run: str | Path) -> tuple[nn.Module, int]:
     run = Path(run)
     cfg, model = load_run(run)
     decoder = copy.deepcopy(model.decoder).eval()
-    prior = run / "prior.pt"
-    if prior.exists():
-        p = torch.load(prior)
-        fold_prior(decoder.stem, p["mean"], p["chol"])
+    path = run / "prior.pt"
+    if path.exists():
+        prior = torch.load(path)
+        fold_prior(decoder.stem, prior["mean"], prior["chol"])
+        flow = prior_flow(prior)
+        if flow is not None:
+            decoder = nn.Sequential(flow, decoder).eval()  # [N,D] ε → [N,D] whitened latent → image
     return decoder, cfg.latent_size
 
 

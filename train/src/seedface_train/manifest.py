@@ -62,6 +62,7 @@ def model_entry(run: Path, name: str, version: str, variant: str, file: str, sha
         "quantization": {"fp32": "fp32", "fp16": "fp16", "int8": "int8-weights"}[variant],
         "parameters": export["parameters"], "macs": export["macs"], "opset": export["opset"],
         "prior": prior.get("kind", "none (decoder samples N(0, I) directly)"),
+        "priorFlow": prior.get("flow"),  # the flow's shape and held-out NLL against the Gaussian alone
         "dataset": DATASET, "license": LICENSE,
         "training": {"preset": summary.get("preset_config", {}).get("arch"), "config": summary.get("preset_config"),
                      "device": summary.get("device"), "wallTimeSeconds": summary.get("wall_time_s"),

@@ -1,8 +1,10 @@
-"""Ex-post density estimation: fit a full-covariance Gaussian to the encoder's latents, fold it into the decoder.
+"""Ex-post density estimation: a full-covariance Gaussian folded into the decoder, refined by a small flow.
 
 Sampling a plain autoencoder from N(0, I) gives colour noise (see shared/anchor): its latents live elsewhere. Even a
-VAE's aggregate posterior is not N(0, I). Fitting the density after training, then composing z = m + L·ε with the
-decoder's first linear layer, lets the served graph keep taking a standard-normal ε at zero extra cost.
+VAE's aggregate posterior is not N(0, I). Fitting the density after training, then composing z = m + L·y with the
+decoder's first linear layer, lets the served graph keep taking a standard-normal input at zero extra cost. The
+whitened latents y are still not Gaussian, so by default a normalising flow (`flow.py`) maps ε ~ N(0, I) to y and
+runs in front of the decoder: z = m + L·flow(ε).
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import torch
 import torch.nn as nn
 
 from .data import load_pack, to_model_range
+from .flow import LatentFlow, fit_flow
 from .runs import load_run
 
 
@@ -57,13 +60,31 @@ def fold_prior(linear: nn.Linear, mean: torch.Tensor, chol: torch.Tensor) -> Non
     linear.weight.copy_((weight @ chol).to(linear.weight.dtype))
 
 
-def to_standard(latents: torch.Tensor, mean: torch.Tensor, chol: torch.Tensor) -> torch.Tensor:
-    """Encoder means → the served decoder's input space: ε = L⁻¹(μ − m), where the prior is N(0, I)."""
+def whiten(latents: torch.Tensor, mean: torch.Tensor, chol: torch.Tensor) -> torch.Tensor:
+    """Encoder means [N, D] → y = L⁻¹(μ − m), which the Gaussian prior makes N(0, I)."""
     return torch.linalg.solve_triangular(chol, (latents.double() - mean).T, upper=False).T
 
 
-def fit_run_prior(run: str | Path, pack: str | Path) -> dict:
-    """Fit the prior on the run's training split; writes `prior.pt` and `prior.json` into the run folder."""
+def prior_flow(prior: dict) -> LatentFlow | None:
+    """The flow saved in a `prior.pt`, or None for a Gaussian-only prior."""
+    if "flow" not in prior:
+        return None
+    flow = LatentFlow(**prior["flow"]["shape"])
+    flow.load_state_dict(prior["flow"]["state"])
+    return flow.eval()
+
+
+@torch.no_grad()
+def to_standard(latents: torch.Tensor, prior: dict) -> torch.Tensor:
+    """Encoder means [N, D] → the served decoder's input ε, where the prior is N(0, I) (float32)."""
+    y = whiten(latents, prior["mean"], prior["chol"]).float()
+    flow = prior_flow(prior)
+    return y if flow is None else flow.inverse(y)[0]
+
+
+def fit_run_prior(run: str | Path, pack: str | Path, flow_layers: int = 8, flow_hidden: int = 128) -> dict:
+    """Fit the prior on the run's training split (the flow stops early on the val split); writes `prior.pt` and
+    `prior.json` into the run folder. `flow_layers=0` keeps the Gaussian alone."""
     run = Path(run)
     torch.set_num_threads(1)
     cfg, model = load_run(run)
@@ -71,11 +92,18 @@ def fit_run_prior(run: str | Path, pack: str | Path) -> dict:
     latents, variances = encode(model.encoder, images)
     mean, chol = fit_latent_prior(latents, variances, cfg.variational)
     # the means are kept (with their keys) for the attribute directions, which need the same pass over the data
-    torch.save({"mean": mean, "chol": chol, "latents": latents.float(), "keys": keys}, run / "prior.pt")
+    prior = {"mean": mean, "chol": chol, "latents": latents.float(), "keys": keys}
     eig = torch.linalg.eigvalsh(chol @ chol.T)
     kind = "full-covariance Gaussian" + (" (aggregate posterior)" if cfg.variational else " (encoder outputs)")
     stats = {"prior": str(run / "prior.pt"), "kind": kind, "fitted_on": len(latents),
              "mean_norm": round(float(mean.norm()), 4), "cov_trace": round(float(eig.sum()), 4),
              "cov_eig_max": round(float(eig.max()), 4), "cov_eig_min": float(eig.min())}
+    if flow_layers:
+        val_latents, _ = encode(model.encoder, load_pack(pack, "val")[0])
+        flow, fit = fit_flow(whiten(latents, mean, chol), whiten(val_latents, mean, chol), flow_layers, flow_hidden)
+        prior["flow"] = {"shape": flow.shape, "state": flow.state_dict()}
+        stats["kind"] += f", then an affine-coupling flow ({flow_layers} couplings, width {flow_hidden})"
+        stats["flow"] = fit
+    torch.save(prior, run / "prior.pt")
     (run / "prior.json").write_text(json.dumps(stats, indent=2))
     return stats
