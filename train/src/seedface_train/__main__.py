@@ -28,8 +28,9 @@ def main(argv: list[str] | None = None) -> None:
     p = sub.add_parser("prior", help="fit the latent density of a trained run")
     p.add_argument("--run", required=True)
     p.add_argument("--data", default="train/.cache/faces64.npz")
-    p.add_argument("--flow-layers", type=int, default=8, help="coupling layers after the Gaussian (0: Gaussian alone)")
-    p.add_argument("--flow-hidden", type=int, default=128, help="width of each coupling's MLP")
+    p.add_argument("--flow-layers", type=int, default=None,
+                   help="coupling layers after the Gaussian (default 8; 0: the Gaussian alone)")
+    p.add_argument("--flow-hidden", type=int, default=None, help="width of each coupling's MLP (default 96)")
 
     p = sub.add_parser("attributes", help="attribute directions from dataset labels (after prior)")
     p.add_argument("--run", required=True)

@@ -1,8 +1,9 @@
 """Attribute directions (smile, glasses, age, …) in the served decoder's input space, from dataset labels.
 
-The prior maps the latents to ε, which is N(0, I) over the training set (whitening, then the flow's inverse), so
-there the difference of the class means is close to the linear discriminant's normal (exactly, for a Gaussian prior). A strength s moves ε by s times that distance along the unit
-direction: s = 1 is the step from the typical labelled-negative face to the typical positive one.
+The prior maps the latents to ε, which is N(0, I) over the training set (whitening, then the flow's inverse, if
+any); the directions are differences of class means there. With the Gaussian alone that is also the linear
+discriminant's normal. A strength s moves ε by s times that distance along the unit direction: s = 1 is the step
+from the typical labelled-negative face to the typical positive one.
 """
 from __future__ import annotations
 

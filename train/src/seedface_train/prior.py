@@ -15,7 +15,7 @@ import torch
 import torch.nn as nn
 
 from .data import load_pack, to_model_range
-from .flow import LatentFlow, fit_flow
+from .flow import HIDDEN, LAYERS, LatentFlow, fit_flow
 from .runs import load_run
 
 
@@ -82,10 +82,13 @@ def to_standard(latents: torch.Tensor, prior: dict) -> torch.Tensor:
     return y if flow is None else flow.inverse(y)[0]
 
 
-def fit_run_prior(run: str | Path, pack: str | Path, flow_layers: int = 8, flow_hidden: int = 128) -> dict:
+def fit_run_prior(run: str | Path, pack: str | Path, flow_layers: int | None = None,
+                  flow_hidden: int | None = None) -> dict:
     """Fit the prior on the run's training split (the flow stops early on the val split); writes `prior.pt` and
-    `prior.json` into the run folder. `flow_layers=0` keeps the Gaussian alone."""
+    `prior.json` into the run folder. `flow_layers=0` keeps the Gaussian alone; None takes the flow's defaults."""
     run = Path(run)
+    flow_layers = LAYERS if flow_layers is None else flow_layers
+    flow_hidden = HIDDEN if flow_hidden is None else flow_hidden
     torch.set_num_threads(1)
     cfg, model = load_run(run)
     images, keys = load_pack(pack, "train")
