@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { FaceAnalysis } from './faces';
+import { predictedAge, type FaceAnalysis } from './faces';
 
 /** Hex SHA-256 of some bytes. */
 export function sha256(bytes: Uint8Array | string): string {
@@ -47,7 +47,8 @@ export class AnalysisCache {
         continue; // a line cut short by an interrupted run; it is recomputed
       }
       const embedding = line.embedding === null ? null : new Float32Array(new Uint8Array(Buffer.from(line.embedding, 'base64')).buffer);
-      this.entries.set(line.hash, { faces: line.faces, score: line.score, age: line.age, gender: line.gender, genderScore: line.genderScore ?? null, embedding });
+      // Lines written before predictedAge existed hold null where faceres said 0 years.
+      this.entries.set(line.hash, { faces: line.faces, score: line.score, age: predictedAge(line.age, embedding !== null), gender: line.gender, genderScore: line.genderScore ?? null, embedding });
     }
   }
 

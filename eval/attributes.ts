@@ -14,13 +14,13 @@ import { canonicalStrengths, shiftLatent, type AttributeSet } from '../src/runti
 import { seedToLatent } from '../src/runtime/latent';
 
 /** An attribute the classifier can judge, and the prediction that positive strengths should raise. */
-interface Check {
+export interface Check {
   name: string;
   /** What `measure` returns, for the report. */
   measures: string;
   measure: (a: FaceAnalysis) => number | null;
-  /** Highest value `measure` can report: a face already there cannot move further up (human caps its scores). */
-  cap: number;
+  /** Lowest and highest values `measure` can report: a face already at the end it is pushed towards cannot move. */
+  range: readonly [number, number];
 }
 
 /**
@@ -36,8 +36,8 @@ export function maleProbability(a: FaceAnalysis): number | null {
 
 /** The attributes the classifier can judge (positive: older, more male-presenting; see the attributes file). */
 export const CHECKS: readonly Check[] = [
-  { name: 'age', measures: 'predicted age (years)', measure: (a) => a.age, cap: Infinity },
-  { name: 'gender', measures: 'P(male)', measure: maleProbability, cap: 0.995 },
+  { name: 'age', measures: 'predicted age (years)', measure: (a) => a.age, range: [0, Infinity] },
+  { name: 'gender', measures: 'P(male)', measure: maleProbability, range: [0.005, 0.995] },
 ];
 
 /** Strengths shown in the grid's columns. */
@@ -50,8 +50,8 @@ export interface DirectionResult {
   moved: number;
   /** Seeds with a prediction both unshifted and shifted. */
   measured: number;
-  /** Of the moved seeds, those counted because both predictions sat at the classifier's cap. */
-  atCap: number;
+  /** Of the moved seeds, those counted because both predictions sat at the end of the classifier's range. */
+  atBound: number;
   /** Measured seeds whose prediction did not change at all (the classifier is coarse: age moves in 0.1-year steps). */
   unchanged: number;
   /** Median of (shifted − unshifted) prediction over the measured seeds. */
@@ -89,27 +89,28 @@ export interface AttributeEvalOptions {
   gridSeeds: number;
 }
 
-/** Did `after` move from `before` the way `sign` asks? At the cap, staying there counts. */
-function movedWay(before: number, after: number, sign: 1 | -1, cap: number): { moved: boolean; atCap: boolean } {
-  const atCap = sign > 0 && before >= cap && after >= cap;
-  return { moved: sign * (after - before) > 0 || atCap, atCap };
+/** Did `after` move from `before` the way `sign` asks? At that end of the range, staying there counts. */
+function movedWay(before: number, after: number, sign: 1 | -1, [min, max]: readonly [number, number]): { moved: boolean; atBound: boolean } {
+  const atBound = sign > 0 ? before >= max && after >= max : before <= min && after <= min;
+  return { moved: sign * (after - before) > 0 || atBound, atBound };
 }
 
-function direction(check: Check, strength: number, base: FaceAnalysis[], shifted: FaceAnalysis[]): DirectionResult {
+/** How pushing `check`'s attribute to `strength` changed the classifier's predictions, seed by seed. */
+export function directionResult(check: Check, strength: number, base: readonly FaceAnalysis[], shifted: readonly FaceAnalysis[]): DirectionResult {
   const sign = strength > 0 ? 1 : -1;
-  let moved = 0, atCap = 0, unchanged = 0;
+  let moved = 0, atBound = 0, unchanged = 0;
   const changes: number[] = [];
   base.forEach((a, i) => {
     const before = check.measure(a), after = check.measure(shifted[i]);
     if (a.faces === 0 || shifted[i].faces === 0 || before === null || after === null) return;
     changes.push(after - before);
     unchanged += Number(after === before);
-    const m = movedWay(before, after, sign, check.cap);
+    const m = movedWay(before, after, sign, check.range);
     moved += Number(m.moved);
-    atCap += Number(m.atCap);
+    atBound += Number(m.atBound);
   });
   const rate = detectionRate(shifted);
-  return { strength, moved: moved / base.length, measured: changes.length, atCap, unchanged, medianChange: median(changes), detectionRate: rate, detectionChange: rate - detectionRate(base) };
+  return { strength, moved: moved / base.length, measured: changes.length, atBound, unchanged, medianChange: median(changes), detectionRate: rate, detectionChange: rate - detectionRate(base) };
 }
 
 /** Runs the verification and renders the grid (rows: every attribute of the model). */
@@ -140,8 +141,8 @@ export async function evaluateAttributes(options: AttributeEvalOptions): Promise
 
   const base = analyses.get('0')!;
   const results = checks.map((check) => {
-    const minus = direction(check, -strength, base, analyses.get(`${check.name}${-strength}`)!);
-    const plus = direction(check, strength, base, analyses.get(`${check.name}${strength}`)!);
+    const minus = directionResult(check, -strength, base, analyses.get(`${check.name}${-strength}`)!);
+    const plus = directionResult(check, strength, base, analyses.get(`${check.name}${strength}`)!);
     const pass = [minus, plus].every((d) => d.moved >= MIN_MOVED && Math.abs(d.detectionChange) <= MAX_DETECTION_CHANGE);
     return { name: check.name, measures: check.measures, minus, plus, pass };
   });
@@ -184,7 +185,7 @@ export function markdownAttributeReport(r: AttributeReport): string {
     for (const d of [a.minus, a.plus]) {
       const ok = d.moved >= MIN_MOVED && Math.abs(d.detectionChange) <= MAX_DETECTION_CHANGE;
       lines.push(
-        `| ${a.name} (${a.measures}) | ${signed(d.strength, 2)} | ${pct(d.moved)}${d.atCap ? ` (${d.atCap} at the cap)` : ''} | ${d.measured}/${r.n} | ${d.unchanged} | ${signed(d.medianChange, 3)} | ${pct(d.detectionRate)} | ${signed(100 * d.detectionChange, 1)} pt | ${ok ? 'yes' : 'NO'} |`,
+        `| ${a.name} (${a.measures}) | ${signed(d.strength, 2)} | ${pct(d.moved)}${d.atBound ? ` (${d.atBound} at the end of the range)` : ''} | ${d.measured}/${r.n} | ${d.unchanged} | ${signed(d.medianChange, 3)} | ${pct(d.detectionRate)} | ${signed(100 * d.detectionChange, 1)} pt | ${ok ? 'yes' : 'NO'} |`,
       );
     }
   }

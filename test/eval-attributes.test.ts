@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../eval/attributes-cli';
-import { markdownAttributeReport, maleProbability } from '../eval/attributes';
+import { CHECKS, directionResult, markdownAttributeReport, maleProbability } from '../eval/attributes';
 import type { FaceAnalysis } from '../eval/faces';
 import { decodeImage } from '../eval/image-codec';
 import { astronautFace, tinyDecoderOnnx } from './eval-fixtures';
@@ -83,5 +83,19 @@ describe('maleProbability', () => {
     expect(maleProbability(analysis('male', 0.99))).toBeCloseTo(0.995, 12);
     expect(maleProbability(analysis('unknown', null))).toBe(0.5);
     expect(maleProbability(analysis(null, null))).toBeNull();
+  });
+});
+
+describe('directionResult', () => {
+  const face = (age: number | null): FaceAnalysis => ({ faces: 1, score: 0.9, embedding: null, age, gender: 'male', genderScore: 0.5 });
+  const age = CHECKS.find((c) => c.name === 'age')!;
+
+  it('counts a seed as moved only when its prediction moved the intended way, or stayed at that end of the range', () => {
+    // seeds: moved down; unchanged; moved up; at 0 and stayed there; no prediction after the push
+    const base = [30, 30, 30, 0, 30].map(face);
+    const younger = directionResult(age, -1.5, base, [20, 30, 40, 0, null].map(face));
+    expect(younger).toMatchObject({ moved: 2 / 5, measured: 4, atBound: 1, unchanged: 2 });
+    const older = directionResult(age, 1.5, base, [20, 30, 40, 0, null].map(face));
+    expect(older).toMatchObject({ moved: 1 / 5, measured: 4, atBound: 0, unchanged: 2 });
   });
 });

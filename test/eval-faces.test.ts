@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createFaceAnalyzer } from '../eval/faces';
+import { createFaceAnalyzer, predictedAge } from '../eval/faces';
 import { solidImage } from '../eval/image';
 import { astronautFace } from './eval-fixtures';
 
@@ -27,4 +27,14 @@ describe('face analyser (human on tfjs wasm)', () => {
     const [a, b] = [await analyzer.analyze(astronautFace(64, 5)), await analyzer.analyze(astronautFace(64, 5))];
     expect(a.embedding).toEqual(b.embedding);
   }, 60_000);
+});
+
+describe('predictedAge', () => {
+  it('reads an age human dropped from a described face as 0 years, and keeps every other age as it is', () => {
+    expect(predictedAge(31.4, true)).toBe(31.4);
+    expect(predictedAge(undefined, true)).toBe(0); // human drops a falsy age
+    expect(predictedAge(null, true)).toBe(0); // the same, from a cache line written before predictedAge
+    expect(predictedAge(undefined, false)).toBeNull(); // no description, no age
+    expect(predictedAge(Number.NaN, false)).toBeNull();
+  });
 });
