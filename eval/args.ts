@@ -24,10 +24,10 @@ export function single(args: Map<string, string[]>, name: string): string | unde
   return values?.[0];
 }
 
-/** The value of `--name` as a positive integer, undefined if absent. */
-export function integer(args: Map<string, string[]>, name: string): number | undefined {
+/** The value of `--name` as an integer of at least `min`, undefined if absent. */
+export function integer(args: Map<string, string[]>, name: string, min = 1): number | undefined {
   const value = single(args, name);
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new Error(`--${name} must be a positive integer`);
+  if (!/^\d+$/.test(value) || Number(value) < min) throw new Error(`--${name} must be an integer ≥ ${min}`);
   return Number(value);
 }

@@ -19,7 +19,9 @@ const USAGE = `usage: npm run eval:attributes -- --grid FILE.png [options]
   --grid FILE      PNG grid: a row per attribute, columns -2..2 for each grid seed
   --model FILE     ONNX decoder with a manifest.json entry next to it naming its attributes file
                    (default: the current model in $SEEDFACE_MODELS_DIR or models/)
-  --n N            seeds "0".."N-1" to verify (default 200)
+  --n N            seeds to verify (default 200)
+  --first K        the first of them, as a number: seeds "K".."K+N-1" (default 0; another range keeps
+                   the report's seeds unseen while choosing how directions are fitted)
   --strength S     push age and gender to -S and +S (default 1.5)
   --grid-seeds K   seeds in the grid (default 4)
   --threshold T    detector score for a face to count (default 0.5)
@@ -37,7 +39,7 @@ async function currentModelFile(): Promise<string> {
 /** Runs the command with the given arguments (without node and script). */
 export async function main(argv: readonly string[]): Promise<AttributeReport> {
   const args = parseArgs(argv);
-  const known = ['grid', 'model', 'n', 'strength', 'grid-seeds', 'threshold', 'out', 'help'];
+  const known = ['grid', 'model', 'n', 'first', 'strength', 'grid-seeds', 'threshold', 'out', 'help'];
   const unknown = [...args.keys()].filter((k) => !known.includes(k));
   const grid = single(args, 'grid');
   if (args.has('help') || unknown.length || !grid) throw new Error(`${unknown.length ? `unknown option --${unknown[0]}\n` : ''}${USAGE}`);
@@ -58,8 +60,9 @@ export async function main(argv: readonly string[]): Promise<AttributeReport> {
   const attributes = parseAttributes(JSON.parse(bytes.toString('utf8')), spec.latentSize, names);
 
   const n = integer(args, 'n') ?? 200;
-  const { report, grid: image } = await evaluateAttributes({ spec, attributes, attributesSha256, n, strength, threshold, gridSeeds: integer(args, 'grid-seeds') ?? 4 });
-  const out = single(args, 'out') ?? path.join('eval-out', `attributes-${spec.version ?? spec.name}-n${n}.json`);
+  const firstSeed = integer(args, 'first', 0) ?? 0;
+  const { report, grid: image } = await evaluateAttributes({ spec, attributes, attributesSha256, n, firstSeed, strength, threshold, gridSeeds: integer(args, 'grid-seeds') ?? 4 });
+  const out = single(args, 'out') ?? path.join('eval-out', `attributes-${spec.version ?? spec.name}-n${n}${firstSeed ? `-from${firstSeed}` : ''}.json`);
   for (const file of [grid, out]) await mkdir(path.dirname(path.resolve(file)), { recursive: true });
   await writeFile(grid, encodePng(image));
   await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);

@@ -65,6 +65,7 @@ export interface DirectionResult {
 export interface AttributeReport {
   model: { name: string; version: string | null; sha256: string; attributesSha256: string };
   n: number;
+  firstSeed: number;
   strength: number;
   threshold: number;
   detectionRate: number;
@@ -83,6 +84,8 @@ export interface AttributeEvalOptions {
   attributes: AttributeSet;
   attributesSha256: string;
   n: number;
+  /** The first of the n consecutive seeds verified: "0" for the report, another range to tune on unseen seeds. */
+  firstSeed: number;
   strength: number;
   threshold: number;
   /** Seeds shown in the grid ("0", "1", …). */
@@ -115,13 +118,13 @@ export function directionResult(check: Check, strength: number, base: readonly F
 
 /** Runs the verification and renders the grid (rows: every attribute of the model). */
 export async function evaluateAttributes(options: AttributeEvalOptions): Promise<{ report: AttributeReport; grid: RgbImage }> {
-  const { spec, attributes, n, strength, threshold } = options;
+  const { spec, attributes, n, firstSeed, strength, threshold } = options;
   const started = performance.now();
   const checks = CHECKS.filter((c) => attributes.has(c.name));
   if (checks.length === 0) throw new Error(`the model has none of the checked attributes (${CHECKS.map((c) => c.name).join(', ')})`);
   const decode = await openDecoder(spec);
   const analyzer = await createFaceAnalyzer({ size: spec.imageSize, threshold });
-  const latents = await Promise.all(Array.from({ length: n }, (_, i) => seedToLatent(String(i), spec.latentSize)));
+  const latents = await Promise.all(Array.from({ length: n }, (_, i) => seedToLatent(String(firstSeed + i), spec.latentSize)));
   const conditions: Array<{ name: string; strength: number }> = [{ name: '', strength: 0 }, ...checks.flatMap((c) => [-strength, strength].map((s) => ({ name: c.name, strength: s })))];
 
   const progress = startProgress('attributes', n * conditions.length);
@@ -157,6 +160,7 @@ export async function evaluateAttributes(options: AttributeEvalOptions): Promise
   const report: AttributeReport = {
     model: { name: spec.name, version: spec.version, sha256: spec.sha256, attributesSha256: options.attributesSha256 },
     n,
+    firstSeed,
     strength,
     threshold,
     detectionRate: detectionRate(base),
@@ -175,7 +179,7 @@ export function markdownAttributeReport(r: AttributeReport): string {
   const lines = [
     `## Attribute control: ${r.model.name} ${r.model.version ?? ''} (model ${r.model.sha256.slice(0, 12)}, attributes ${r.model.attributesSha256.slice(0, 12)})`,
     '',
-    `${r.n} seeds ("0".."${r.n - 1}"), strength ±${r.strength}; human faceres predictions; detection threshold ${r.threshold}.`,
+    `${r.n} seeds ("${r.firstSeed}".."${r.firstSeed + r.n - 1}"), strength ±${r.strength}; human faceres predictions; detection threshold ${r.threshold}.`,
     `Unshifted faces detected: ${pct(r.detectionRate)}.`,
     '',
     '| attribute | strength | moved the intended way | measured | unchanged | median change | detected | vs unshifted | pass |',

@@ -62,6 +62,14 @@ describe('npm run eval:attributes (end to end, n = 4)', () => {
     expect({ ...second, seconds: 0 }).toEqual({ ...first, seconds: 0 });
     expect(readFileSync(path.join(dir, 'second.png'))).toEqual(readFileSync(path.join(dir, 'first.png')));
     expect(markdownAttributeReport(first)).toMatch(/Verdict: (PASS|FAIL)/);
+    expect(markdownAttributeReport(first)).toContain('4 seeds ("0".."3")');
+
+    // Another seed range, for tuning without looking at the report's seeds; the grid's seeds stay "0", "1".
+    const later = await main(['--model', model, '--n', '4', '--first', '4', '--strength', '2', '--grid-seeds', '2', '--grid', path.join(dir, 'later.png'), '--out', path.join(dir, 'later.json')]);
+    expect(later.firstSeed).toBe(4);
+    expect(markdownAttributeReport(later)).toContain('4 seeds ("4".."7")');
+    expect(readFileSync(path.join(dir, 'later.png'))).toEqual(readFileSync(path.join(dir, 'first.png')));
+    await expect(main(['--model', model, '--first', '-1', '--grid', path.join(dir, 'x.png')])).rejects.toThrow(/--first must be an integer ≥ 0/);
   }, 120_000);
 
   it('refuses a model without an attributes file, or one that fails its sha256', async () => {
