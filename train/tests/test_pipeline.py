@@ -70,6 +70,15 @@ def test_onnx_matches_torch_in_onnxruntime(trained_run, exported):
         np.testing.assert_allclose(out, decoder(torch.from_numpy(z)).numpy(), atol=1e-4)
 
 
+def test_a_transposed_decoder_exports_with_its_batchnorm_folded(pack, tmp_path):
+    from seedface_train.config import make_config
+    from seedface_train.train import Trainer
+    Trainer(make_config("tiny", ["dec_block=transposed"]), pack, tmp_path).fit()
+    exported = export_run(tmp_path)
+    assert "ConvTranspose" in exported["ops"] and "BatchNormalization" not in exported["ops"]
+    assert exported["max_abs_diff_vs_torch"] < 1e-4
+
+
 def test_quantised_variants_match_fp32_within_the_bound(trained_run, exported):
     report = quantize_run(trained_run, repeat=2)
     for name in ("fp16", "int8"):

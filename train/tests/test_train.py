@@ -58,3 +58,29 @@ def test_dec_widths_must_reach_the_image_size_from_the_stem():
     from seedface_train.model import Decoder
     with pytest.raises(AssertionError):
         Decoder(make_config("cpu", ["dec_widths=128,64,32,16,16"]))  # five widths from 8 px would end at 128 px
+
+
+@pytest.mark.parametrize("kind", ["upsample", "transposed"])
+def test_an_up_block_folds_its_batchnorm_exactly(kind):
+    from seedface_train.model import UpBlock
+    torch.manual_seed(0)
+    block = UpBlock(8, 4, kind)
+    block.train()(torch.randn(16, 8, 5, 5) * 3 + 1)  # running statistics away from the identity
+    block.eval()
+    x = torch.randn(2, 8, 5, 5)
+    with torch.no_grad():
+        before = block(x)
+        block.fold_norm()
+        after = block(x)
+    assert before.shape == (2, 4, 10, 10)
+    assert isinstance(block.norm, torch.nn.Identity)
+    assert torch.allclose(before, after, atol=1e-5)
+
+
+def test_transposed_doublings_cost_four_ninths_of_the_macs():
+    from seedface_train.model import Decoder, count_macs
+    z = torch.zeros(1, 128)
+    upsample, transposed = (Decoder(make_config("cpu", [f"dec_block={k}"])) for k in ("upsample", "transposed"))
+    assert transposed(z).shape == upsample(z).shape == (1, 3, 64, 64)
+    fixed = 128 * 128 * 8 * 8 + 64 * 64 * 9 * 16 * 3  # the linear stem and the conv to RGB are the same in both
+    assert count_macs(transposed, z) - fixed == 4 * (count_macs(upsample, z) - fixed) // 9

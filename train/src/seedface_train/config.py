@@ -15,6 +15,7 @@ class Config:
     enc_widths: tuple = (32, 64, 128, 256)  # one stride-2 conv per width
     dec_widths: tuple = (128, 64, 32, 16, 16)  # channels at 4, 8, 16, 32, 64 px: 25.6 M MACs per face
     dec_stem: int = 4  # side of the linear stem's output; each dec_widths entry after the first doubles it
+    dec_block: str = "upsample"  # or "transposed": how each doubling is drawn (see model.UpBlock)
     # objective
     variational: bool = True
     beta: float = 5e-4  # KL weight (KL summed over latent dims, recon averaged over pixels)

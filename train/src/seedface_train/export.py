@@ -11,7 +11,7 @@ import onnx
 import torch
 import torch.nn as nn
 
-from .model import count_macs, count_params
+from .model import UpBlock, count_macs, count_params
 from .ort import ort_run
 from .prior import fold_prior, prior_flow
 from .runs import load_run
@@ -24,6 +24,10 @@ def served_decoder(run: str | Path) -> tuple[nn.Module, int]:
     run = Path(run)
     cfg, model = load_run(run)
     decoder = copy.deepcopy(model.decoder).eval()
+    for block in decoder.modules():
+        # torch's exporter folds BatchNorm into a Conv itself, but not into a ConvTranspose
+        if isinstance(block, UpBlock) and not block.upsample:
+            block.fold_norm()
     path = run / "prior.pt"
     if path.exists():
         prior = torch.load(path)

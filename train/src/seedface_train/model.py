@@ -31,20 +31,39 @@ class Encoder(nn.Module):
 
 
 class UpBlock(nn.Module):
-    """Nearest ×2 upsample then 3×3 conv: no transposed-conv checkerboard, and ORT's wasm fuses Conv+LeakyRelu."""
+    """One doubling: conv, BatchNorm (folded into the conv on export: free at inference), LeakyReLU (ORT's wasm fuses
+    Conv+LeakyRelu).
 
-    def __init__(self, cin: int, cout: int):
+    "upsample": nearest ×2, then a 3×3 conv: no transposed-conv checkerboard. "transposed": a 4×4 stride-2
+    transposed conv. Each output pixel of either sees a 2×2 window of inputs, evenly (no checkerboard from uneven
+    overlap), but nearest+3×3 spends 9 MACs per input channel and pixel on what the transposed conv computes with 4,
+    and ties its weights across the four output phases."""
+
+    def __init__(self, cin: int, cout: int, kind: str = "upsample"):
         super().__init__()
-        self.conv = nn.Conv2d(cin, cout, 3, 1, 1)
-        self.norm = nn.BatchNorm2d(cout)  # folded into the conv on export: free at inference
+        assert kind in ("upsample", "transposed"), kind
+        self.upsample = kind == "upsample"
+        self.conv = nn.Conv2d(cin, cout, 3, 1, 1) if self.upsample else nn.ConvTranspose2d(cin, cout, 4, 2, 1)
+        self.norm = nn.BatchNorm2d(cout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.leaky_relu(self.norm(self.conv(F.interpolate(x, scale_factor=2.0, mode="nearest"))), 0.2)
+        if self.upsample:
+            x = F.interpolate(x, scale_factor=2.0, mode="nearest")
+        return F.leaky_relu(self.norm(self.conv(x)), 0.2)
+
+    def fold_norm(self) -> None:
+        """Fold the eval-mode BatchNorm into the conv's weights, for export."""
+        scale = self.norm.weight / (self.norm.running_var + self.norm.eps).sqrt()
+        per_output = (1, -1, 1, 1) if isinstance(self.conv, nn.ConvTranspose2d) else (-1, 1, 1, 1)
+        with torch.no_grad():
+            self.conv.weight.mul_(scale.reshape(per_output))
+            self.conv.bias.copy_((self.conv.bias - self.norm.running_mean) * scale + self.norm.bias)
+        self.norm = nn.Identity()
 
 
 class Decoder(nn.Module):
-    """z → image in [-1, 1]. A linear stem to a small grid (4×4 by default), then one UpBlock per doubling, then a
-    3×3 conv to RGB.
+    """z → image in [-1, 1]. A linear stem to a small grid (4×4 by default), then one UpBlock (`dec_block`) per
+    doubling, then a 3×3 conv to RGB.
 
     The stem is the only layer that knows where in the frame it is (the convs are translation-equivariant), which
     aligned faces reward: a larger stem grid (`dec_stem`) buys position-specific detail for parameters, not MACs."""
@@ -56,7 +75,7 @@ class Decoder(nn.Module):
             "dec_widths needs one entry per size from dec_stem px to image_size"
         self.stem_shape = (widths[0], side, side)
         self.stem = nn.Linear(cfg.latent_size, widths[0] * side * side)  # [N,D] → [N,C·side·side]
-        self.blocks = nn.Sequential(*(UpBlock(a, b) for a, b in zip(widths, widths[1:])))  # → [N,16,64,64]
+        self.blocks = nn.Sequential(*(UpBlock(a, b, cfg.dec_block) for a, b in zip(widths, widths[1:])))  # → [N,16,64,64]
         self.to_rgb = nn.Conv2d(widths[-1], 3, 3, 1, 1)  # → [N,3,64,64]
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
