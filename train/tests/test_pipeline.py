@@ -77,6 +77,12 @@ def test_a_transposed_decoder_exports_with_its_batchnorm_folded(pack, tmp_path):
     exported = export_run(tmp_path)
     assert "ConvTranspose" in exported["ops"] and "BatchNormalization" not in exported["ops"]
     assert exported["max_abs_diff_vs_torch"] < 1e-4
+    report = quantize_run(tmp_path, repeat=2)
+    assert report["variants"]["int8"]["psnr_db_vs_fp32"] >= MIN_PSNR_DB
+    graph = onnx.load(report["variants"]["int8"]["file"]).graph
+    dequantized = {node.output[0]: node for node in graph.node if node.op_type == "DequantizeLinear"}
+    for node in (n for n in graph.node if n.op_type == "ConvTranspose"):  # weights [in, out, k, k]: per out channel
+        assert dequantized[node.input[1]].attribute[0].i == 1
 
 
 def test_quantised_variants_match_fp32_within_the_bound(trained_run, exported):

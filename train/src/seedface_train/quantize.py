@@ -46,23 +46,27 @@ def to_fp16_weights(model: onnx.ModelProto) -> onnx.ModelProto:
 
 
 def to_int8_weights(model: onnx.ModelProto) -> onnx.ModelProto:
-    """Conv and Gemm weights as per-output-channel symmetric int8 + DequantizeLinear; biases stay float32."""
+    """Conv, ConvTranspose and Gemm weights as per-output-channel symmetric int8 + DequantizeLinear; biases stay
+    float32."""
     model = onnx.ModelProto.FromString(model.SerializeToString())
     graph = model.graph
-    weight_names = {node.input[1] for node in graph.node if node.op_type in ("Conv", "Gemm")}
+    # the output-channel axis of each weight: Conv [out, in, k, k], Gemm rows (transB), ConvTranspose [in, out, k, k]
+    weight_axis = {node.input[1]: int(node.op_type == "ConvTranspose")
+                   for node in graph.node if node.op_type in ("Conv", "ConvTranspose", "Gemm")}
     kept, dequant = [], []
     for init in graph.initializer:
-        if init.name not in weight_names or init.data_type != TensorProto.FLOAT:
+        if init.name not in weight_axis or init.data_type != TensorProto.FLOAT:
             kept.append(init)
             continue
+        axis = weight_axis[init.name]
         w = numpy_helper.to_array(init)
-        scale = np.abs(w.reshape(w.shape[0], -1)).max(axis=1) / 127.0  # axis 0: Conv out channels, Gemm rows (transB)
+        scale = np.abs(np.moveaxis(w, axis, 0).reshape(w.shape[axis], -1)).max(axis=1) / 127.0
         scale = np.where(scale == 0, 1.0, scale).astype(np.float32)
-        q = np.clip(np.round(w / scale.reshape(-1, *([1] * (w.ndim - 1)))), -127, 127).astype(np.int8)
+        q = np.clip(np.round(w / scale.reshape([-1 if d == axis else 1 for d in range(w.ndim)])), -127, 127).astype(np.int8)
         kept += [numpy_helper.from_array(q, f"{init.name}.q"), numpy_helper.from_array(scale, f"{init.name}.scale"),
                  numpy_helper.from_array(np.zeros_like(scale, dtype=np.int8), f"{init.name}.zero")]
         dequant.append(helper.make_node("DequantizeLinear", [f"{init.name}.q", f"{init.name}.scale", f"{init.name}.zero"],
-                                        [init.name], axis=0))
+                                        [init.name], axis=axis))
     del graph.initializer[:]
     graph.initializer.extend(kept)
     _prepend(graph, dequant)
