@@ -25,7 +25,8 @@ def served_decoder(run: str | Path) -> tuple[nn.Module, int]:
     cfg, model = load_run(run)
     decoder = copy.deepcopy(model.decoder).eval()
     for block in decoder.modules():
-        # torch's exporter folds BatchNorm into a Conv itself, but not into a ConvTranspose
+        # torch's exporter folds BatchNorm into a Conv itself, but not into a ConvTranspose. Folding the Conv blocks
+        # here as well would round differently and change the bytes of every published model when re-exported.
         if isinstance(block, UpBlock) and not block.upsample:
             block.fold_norm()
     path = run / "prior.pt"

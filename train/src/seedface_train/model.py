@@ -54,7 +54,8 @@ class UpBlock(nn.Module):
     def fold_norm(self) -> None:
         """Fold the eval-mode BatchNorm into the conv's weights, for export."""
         scale = self.norm.weight / (self.norm.running_var + self.norm.eps).sqrt()
-        per_output = (1, -1, 1, 1) if isinstance(self.conv, nn.ConvTranspose2d) else (-1, 1, 1, 1)
+        # output channels: Conv weights are [out, in, k, k], ConvTranspose weights [in, out, k, k]
+        per_output = (-1, 1, 1, 1) if self.upsample else (1, -1, 1, 1)
         with torch.no_grad():
             self.conv.weight.mul_(scale.reshape(per_output))
             self.conv.bias.copy_((self.conv.bias - self.norm.running_mean) * scale + self.norm.bias)
@@ -75,7 +76,8 @@ class Decoder(nn.Module):
             "dec_widths needs one entry per size from dec_stem px to image_size"
         self.stem_shape = (widths[0], side, side)
         self.stem = nn.Linear(cfg.latent_size, widths[0] * side * side)  # [N,D] → [N,C·side·side]
-        self.blocks = nn.Sequential(*(UpBlock(a, b, cfg.dec_block) for a, b in zip(widths, widths[1:])))  # → [N,16,64,64]
+        blocks = (UpBlock(a, b, cfg.dec_block) for a, b in zip(widths, widths[1:]))
+        self.blocks = nn.Sequential(*blocks)  # → [N,16,64,64]
         self.to_rgb = nn.Conv2d(widths[-1], 3, 3, 1, 1)  # → [N,3,64,64]
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
