@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# One device call's worth of training: the default recipe, its ablations and the seed-ae baseline, side by side
+# One device call's worth of training: the default recipe, its ablations and the article-ae baseline, side by side
 # on one GPU with the same wall-clock budget each, then each run folder packed into OUT as one tar (the device
 # tool brings back at most 8 files). Small models leave an H100 mostly idle and bound by Python, so runs that
 # share it lose little: this is how a 15-minute device budget buys a baseline and an ablation table at once.
 #
 #   scripts/train-gpu.sh PACK OUT [MINUTES]
-#   ONLY="gpu seed-ae" scripts/train-gpu.sh PACK OUT [MINUTES]   # just these variants
+#   ONLY="gpu article-ae" scripts/train-gpu.sh PACK OUT [MINUTES]   # just these variants
 #
 # Runs sharing the GPU are time-sliced (six side by side got ~11 steps/s each against 32 alone), so a run meant to
 # ship should share it with as few others as possible: ONLY picks them.
@@ -25,7 +25,7 @@ guard=$("$python" -c "print(int($minutes * 60 + 110))")
 stem4="dec_stem=4 dec_widths=128,64,32,16,16"
 vae="variational=true kl_warmup_steps=2000 adv_on_samples=true $stem4"
 declare -A variants=(
-  [seed-ae]="--preset seed-ae --set batch_size=256 eval_every=2500 sample_every=5000 ckpt_every=5000 threads=2 $budget"
+  [article-ae]="--preset article-ae --set batch_size=256 eval_every=2500 sample_every=5000 ckpt_every=5000 threads=2 $budget"
   [gpu]="--preset gpu --set $budget"
   [gpu-wide]="--preset gpu --set dec_widths=128,64,32,16 $budget"
   [gpu-stem4]="--preset gpu --set $stem4 $budget"

@@ -34,9 +34,9 @@ def test_run_folder_records_config_samples_and_summary(trained_run):
     assert summary["steps"] == 20 and "val_mse" in summary["final"]
 
 
-def test_seed_ae_preset_is_the_articles_network():
+def test_article_ae_preset_is_the_articles_network():
     from seedface_train.model import AutoEncoder, count_macs, count_params
-    model = AutoEncoder(make_config("seed-ae"))
+    model = AutoEncoder(make_config("article-ae"))
     # Linear 128→128·8·8, ConvT 128→64, 64→32, 32→3 (3×3, stride 2), with biases: the article's 1.15 M
     assert count_params(model.decoder) == (128 * 8192 + 8192) + (128 * 64 * 9 + 64) + (64 * 32 * 9 + 32) + (32 * 3 * 9 + 3)
     # per input position of each transposed conv: 8², 16², 32² positions × 9 × cin × cout; plus the linear
@@ -84,3 +84,49 @@ def test_transposed_doublings_cost_four_ninths_of_the_macs():
     assert transposed(z).shape == upsample(z).shape == (1, 3, 64, 64)
     fixed = 128 * 128 * 8 * 8 + 64 * 64 * 9 * 16 * 3  # the linear stem and the conv to RGB are the same in both
     assert count_macs(transposed, z) - fixed == 4 * (count_macs(upsample, z) - fixed) // 9
+
+
+def test_the_sub_pixel_head_draws_twice_the_trunks_size():
+    from seedface_train.model import AutoEncoder, SubPixelHead, count_macs
+    cfg = make_config("cpu128")
+    model = AutoEncoder(cfg)
+    assert isinstance(model.decoder.to_rgb, SubPixelHead)
+    z = torch.zeros(2, 128)
+    assert model.decoder(z).shape == (2, 3, 128, 128)
+    # the encoder reads a 64-px copy: its head is the 64-px encoder's
+    assert model.encode(torch.zeros(2, 3, 128, 128))[0].shape == (2, 128)
+    assert model.encoder.head.in_features == 256 * 4 * 4
+    # the head's two convs: 16→4·4 at 64 px, 4→3 at 128 px; the trunk is model 5's without its conv to RGB
+    trunk = count_macs(AutoEncoder(make_config("cpu")).decoder, z) - 64 * 64 * 9 * 16 * 3
+    assert count_macs(model.decoder, z) == trunk + 64 * 64 * 9 * 16 * 16 + 128 * 128 * 9 * 4 * 3
+
+
+def test_focal_frequency_loss_is_zero_only_for_a_match_and_weighs_the_worst_frequencies():
+    from seedface_train.train import focal_frequency_loss
+    torch.manual_seed(0)
+    x = torch.rand(2, 3, 16, 16)
+    assert float(focal_frequency_loss(x, x)) == 0.0
+    blurred = torch.nn.functional.avg_pool2d(x, 3, 1, 1, count_include_pad=False)
+    loss = focal_frequency_loss(blurred, x)
+    # every weight is at most 1, so the loss is at most the MSE (Parseval, orthonormal FFT), and above 0
+    assert 0.0 < float(loss) <= float((blurred - x).pow(2).mean()) + 1e-7
+
+
+def test_the_adaptive_weight_balances_the_gradients_at_the_last_layer(pack, tmp_path):
+    cfg = make_config("tiny", ["adv_adaptive=1"])
+    trainer = Trainer(cfg, pack, tmp_path)
+    x = trainer.batches.next()
+    recon = trainer.model(x)[0]
+    rec, adv = (recon - x).abs().mean(), -trainer.disc(recon).mean()
+    scale = trainer.adaptive_scale(rec, adv)
+    last = trainer.model.decoder.last_weight()
+    g_rec, = torch.autograd.grad(rec, last, retain_graph=True)
+    g_adv, = torch.autograd.grad(scale * adv, last)
+    assert torch.allclose(g_adv.norm(), g_rec.norm(), rtol=1e-3)
+
+
+def test_a_checkpoint_is_written_on_wall_time_too(pack, tmp_path):
+    cfg = make_config("tiny", ["steps=3", "ckpt_every=1000", "ckpt_minutes=0"])
+    trainer = Trainer(cfg, pack, tmp_path)
+    trainer.fit(until=2)
+    assert torch.load(tmp_path / "ckpt.pt")["step"] == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -24,6 +25,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--out", default=None, help="run folder (default train/runs/<preset>)")
     p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="config overrides")
     p.add_argument("--no-resume", action="store_true")
+    p.add_argument("--nproc", type=int, default=1,
+                   help="data-parallel processes on this machine (gloo); under torchrun, leave at 1")
 
     p = sub.add_parser("prior", help="fit the latent density of a trained run")
     p.add_argument("--run", required=True)
@@ -50,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--models", default="models")
     p.add_argument("--no-current", action="store_true", help="add the entry without making it the default")
     p.add_argument("--eval", default=None, help="report.json of `npm run eval` on this model, for the manifest")
-    p.add_argument("--baseline-eval", default=None, help="report.json of the seed-ae baseline at the same n")
+    p.add_argument("--baseline-eval", default=None, help="report.json of the article-ae baseline at the same n")
 
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # busy-waiting OpenMP threads starve a shared 2-core box
@@ -69,6 +72,10 @@ def main(argv: list[str] | None = None) -> None:
             pack = f"train/.cache/{Path(pack).name}{cfg.image_size}.npz"
             if not Path(pack).exists():
                 print(json.dumps(prepare(args.data, pack, cfg.image_size), indent=2))
+        if args.nproc > 1 and "WORLD_SIZE" not in os.environ:  # the launcher; its children see WORLD_SIZE
+            from .distributed import launch
+            command = [sys.executable, "-m", "seedface_train", *(argv if argv is not None else sys.argv[1:])]
+            raise SystemExit(launch(args.nproc, command))
         Trainer(cfg, pack, args.out or f"train/runs/{args.preset}").fit(resume=not args.no_resume)
     elif args.command == "prior":
         from .prior import fit_run_prior

@@ -9,13 +9,15 @@ from dataclasses import dataclass
 @dataclass
 class Config:
     # model
-    arch: str = "edge"  # "edge": (V)AE with upsample+conv decoder; "seed-ae": the seed article's autoencoder
-    image_size: int = 64
+    arch: str = "seedface"  # "seedface": our (V)AE (model.Decoder); "article": the reference article's autoencoder
+    image_size: int = 64  # what the decoder draws
+    enc_size: int = 0  # what the encoder reads (faces area-downsampled); 0: image_size
     latent_size: int = 128
     enc_widths: tuple = (32, 64, 128, 256)  # one stride-2 conv per width
     dec_widths: tuple = (128, 64, 32, 16, 16)  # channels at 4, 8, 16, 32, 64 px: 25.6 M MACs per face
     dec_stem: int = 4  # side of the linear stem's output; each dec_widths entry after the first doubles it
     dec_block: str = "upsample"  # or "transposed": how each doubling is drawn (see model.UpBlock)
+    dec_head: int = 0  # >0: the last doubling is a sub-pixel head with this many channels at full size
     # objective
     variational: bool = True
     beta: float = 5e-4  # KL weight (KL summed over latent dims, recon averaged over pixels)
@@ -26,6 +28,11 @@ class Config:
     adv_weight: float = 0.05  # hinge patch-discriminator weight; 0 turns the discriminator off
     adv_start_step: int = 1500
     adv_on_samples: bool = True  # the critic also sees decoded N(0, I) draws: samples are what we serve
+    adv_adaptive: bool = False  # scale the adversarial term by |∇rec| / |∇adv| at the last layer (VQGAN), times adv_weight
+    disc_width: int = 16
+    disc_depth: int = 3  # stride-2 stages: 3 suits 64 px, 4 gives 128 px the same ~45 px patches
+    fm_weight: float = 0.0  # L1 between the critic's features of a face and of its reconstruction
+    ffl_weight: float = 0.0  # focal frequency loss (Jiang et al. 2021): spectrum error, hardest frequencies weighted
     # optimisation
     optimizer: str = "adamw"  # or "adam"
     lr: float = 2e-3
@@ -44,24 +51,38 @@ class Config:
     eval_every: int = 1000
     sample_every: int = 2000
     ckpt_every: int = 1000
+    ckpt_minutes: float = 10.0  # also checkpoint after this much wall time: a killed session loses at most this
     val_batches: int = 8
     amp: bool = True  # bf16 autocast, used on CUDA only
+
+    @property
+    def encoder_size(self) -> int:
+        return self.enc_size or self.image_size
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), indent=2)
 
 
-# The edge recipe, which the cpu and gpu presets share: a plain autoencoder with the patch critic on reconstructions
+# The 64-px recipe, which the cpu and gpu presets share: a plain autoencoder with the patch critic on reconstructions
 # (on the GPU ablation in the README it beat every VAE setting at the same budget: excess FFD 9.5 against 14.8 for
 # β = 1e-4, 15.2 for β = 5e-4), and an 8×8 stem (at equal MACs and CPU time: excess FFD 10.7 → 8.6 against 4×4).
 _CPU = Config(variational=False, beta=0.0, kl_warmup_steps=0, adv_weight=0.1, adv_on_samples=False, dec_stem=8,
               dec_widths=(128, 32, 16, 16), steps=100000, max_minutes=100, adv_start_step=2000, eval_every=1000,
               sample_every=2000)
 
+# Native 128 px: model 5's 64-px trunk, a sub-pixel head to 128, the encoder on 64-px copies; losses at 128 with a
+# critic of 4 stages (the same ~45 px patches at twice the resolution), its weight set by the gradient-norm ratio,
+# critic feature matching and the focal frequency loss. Batch 32: at 128 px a step of 64 costs ~1.4 s on one core,
+# and steps matter more than batch size here. A budget of steps, not minutes: the run spans sessions (--resume, and
+# --nproc 2 where both cores are free), and a wall-clock schedule would depend on how busy each machine was.
+_CPU128 = dataclasses.replace(_CPU, image_size=128, enc_size=64, dec_head=4, disc_depth=4, adv_adaptive=True,
+                              adv_weight=0.3, fm_weight=1.0, ffl_weight=1.0, batch_size=32, steps=40000, max_minutes=0.0,
+                              adv_start_step=3000, eval_every=1000, sample_every=1000, ckpt_every=1000)
+
 PRESETS: dict[str, Config] = {
-    # The seed article's network, trained as it was (plain AE, MSE, Adam 1e-3, ReduceLROnPlateau).
-    "seed-ae": Config(
-        arch="seed-ae", variational=False, beta=0.0, kl_warmup_steps=0, l1_weight=0.0, mse_weight=1.0,
+    # The reference article's network, trained as it was (plain AE, MSE, Adam 1e-3, ReduceLROnPlateau).
+    "article-ae": Config(
+        arch="article", variational=False, beta=0.0, kl_warmup_steps=0, l1_weight=0.0, mse_weight=1.0,
         grad_weight=0.0, adv_weight=0.0, optimizer="adam", lr=1e-3, weight_decay=0.0, schedule="plateau",
         warmup_steps=0, ema_decay=0.0, augment=False,
     ),
@@ -70,6 +91,8 @@ PRESETS: dict[str, Config] = {
     # The same recipe in under 10 minutes on one H100 (7.25 min of training plus start-up): large batches, bf16.
     "gpu": dataclasses.replace(_CPU, batch_size=256, steps=1000000, max_minutes=7.25, warmup_steps=500, threads=2,
                                eval_every=2500, sample_every=5000, ckpt_every=5000),
+    # The default model's recipe: native 128 px, trained for its step budget over several sessions.
+    "cpu128": _CPU128,
     # For tests: a few steps on tiny images.
     "tiny": Config(image_size=16, latent_size=8, enc_widths=(8, 16), dec_widths=(16, 8, 8), batch_size=8,
                    steps=20, adv_start_step=10, warmup_steps=2, kl_warmup_steps=5, log_every=5, eval_every=10,

@@ -182,8 +182,12 @@ class Batches:
         # On a GPU the whole uint8 set lives there (40k faces at 64 px: 0.5 GB): one gather per batch, no copies.
         images = images.to(device) if device.type == "cuda" else images
         self.images, self.batch_size, self.device, self.augment = images, batch_size, device, augment_
-        self.generator = torch.Generator().manual_seed(seed)
-        self.aug_generator = torch.Generator(device=device).manual_seed(seed + 1)
+        self.generator, self.aug_generator = torch.Generator(), torch.Generator(device=device)
+        self.reseed(seed)
+
+    def reseed(self, seed: int) -> None:
+        self.generator.manual_seed(seed)
+        self.aug_generator.manual_seed(seed + 1)
 
     def state_dict(self) -> dict:
         return {"generator": self.generator.get_state(), "aug_generator": self.aug_generator.get_state()}
@@ -195,4 +199,5 @@ class Batches:
     def next(self) -> torch.Tensor:
         idx = torch.randint(len(self.images), (self.batch_size,), generator=self.generator)
         x = to_model_range(self.images[idx.to(self.images.device)].to(self.device))
-        return augment(x, self.aug_generator) if self.augment else x
+        x = augment(x, self.aug_generator) if self.augment else x
+        return x.contiguous(memory_format=torch.channels_last)

@@ -23,7 +23,7 @@ def served_decoder(run: str | Path) -> tuple[nn.Module, int]:
     """The decoder the service runs: standard-normal ε in, image in [-1, 1] out. Returns it and the latent size."""
     run = Path(run)
     cfg, model = load_run(run)
-    decoder = copy.deepcopy(model.decoder).eval()
+    decoder = copy.deepcopy(model.decoder).eval()  # load_run builds it in the default (NCHW) memory format
     for block in decoder.modules():
         # torch's exporter folds BatchNorm into a Conv itself, but not into a ConvTranspose. Folding the Conv blocks
         # here as well would round differently and change the bytes of every published model when re-exported.

@@ -40,7 +40,7 @@ def eval_figures(report: dict) -> dict:
 
 
 def write_eval(run: Path, report: str | Path, baseline: str | Path | None = None) -> dict:
-    """`eval.json` in the run folder from the model's eval report (and the seed-ae baseline's, at the same n)."""
+    """`eval.json` in the run folder from the model's eval report (and the article-ae baseline's, at the same n)."""
     doc = {"tool": "npm run eval (human faceres 1024-d)", **eval_figures(json.loads(Path(report).read_text()))}
     if baseline:
         doc["baselineSeedAe"] = eval_figures(json.loads(Path(baseline).read_text()))

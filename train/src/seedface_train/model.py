@@ -1,6 +1,7 @@
 """Encoders, decoders and the patch discriminator. Plain `nn` modules that run on torch 1.13 and 2.x alike.
 
-Shapes are written for the `cpu` preset (64 px, latent 128); other sizes scale the same way.
+Shapes are written for the `cpu128` preset (128 px out, encoder reads 64 px, latent 128); other sizes scale the same
+way.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ class Encoder(nn.Module):
             layers += [nn.Conv2d(cin, width, 3, 2, 1), nn.BatchNorm2d(width), nn.LeakyReLU(0.2, inplace=True)]
             cin = width
         self.features = nn.Sequential(*layers)
-        side = cfg.image_size >> len(cfg.enc_widths)
+        side = cfg.encoder_size >> len(cfg.enc_widths)
         self.head = nn.Linear(cin * side * side, 2 * cfg.latent_size)  # → [N, 2·128]
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -62,9 +63,25 @@ class UpBlock(nn.Module):
         self.norm = nn.Identity()
 
 
+class SubPixelHead(nn.Module):
+    """The last doubling, drawn at full resolution for a quarter of the cost (ESPCN's sub-pixel convolution): a 3×3
+    conv at the trunk's size makes 4·C channels, DepthToSpace rearranges them into C channels at twice the size, and a
+    3×3 conv there turns them into RGB. The full-size conv is what lets neighbouring output pixels differ in ways
+    nearest-neighbour upsampling cannot: hair strands, eyelashes, skin texture."""
+
+    def __init__(self, cin: int, width: int):
+        super().__init__()
+        self.expand = nn.Conv2d(cin, 4 * width, 3, 1, 1)  # [N,16,64,64] → [N,4·C,64,64]
+        self.shuffle = nn.PixelShuffle(2)  # → [N,C,128,128]
+        self.to_rgb = nn.Conv2d(width, 3, 3, 1, 1)  # → [N,3,128,128]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.to_rgb(F.leaky_relu(self.shuffle(self.expand(x)), 0.2))
+
+
 class Decoder(nn.Module):
     """z → image in [-1, 1]. A linear stem to a small grid (4×4 by default), then one UpBlock (`dec_block`) per
-    doubling, then a 3×3 conv to RGB.
+    doubling, then either a 3×3 conv to RGB or, with `dec_head`, a sub-pixel head that doubles once more.
 
     The stem is the only layer that knows where in the frame it is (the convs are translation-equivariant), which
     aligned faces reward: a larger stem grid (`dec_stem`) buys position-specific detail for parameters, not MACs."""
@@ -72,21 +89,27 @@ class Decoder(nn.Module):
     def __init__(self, cfg: Config):
         super().__init__()
         widths, side = cfg.dec_widths, cfg.dec_stem
-        assert side << (len(widths) - 1) == cfg.image_size, \
-            "dec_widths needs one entry per size from dec_stem px to image_size"
+        trunk_size = cfg.image_size // 2 if cfg.dec_head else cfg.image_size
+        assert side << (len(widths) - 1) == trunk_size, \
+            "dec_widths needs one entry per size from dec_stem px to image_size (to half of it with dec_head)"
         self.stem_shape = (widths[0], side, side)
         self.stem = nn.Linear(cfg.latent_size, widths[0] * side * side)  # [N,D] → [N,C·side·side]
         blocks = (UpBlock(a, b, cfg.dec_block) for a, b in zip(widths, widths[1:]))
         self.blocks = nn.Sequential(*blocks)  # → [N,16,64,64]
-        self.to_rgb = nn.Conv2d(widths[-1], 3, 3, 1, 1)  # → [N,3,64,64]
+        # → [N,3,128,128] with the head, [N,3,64,64] without
+        self.to_rgb = SubPixelHead(widths[-1], cfg.dec_head) if cfg.dec_head else nn.Conv2d(widths[-1], 3, 3, 1, 1)
+
+    def last_weight(self) -> torch.Tensor:
+        """The weight that draws the output pixels, where the adaptive adversarial weight compares gradients."""
+        return (self.to_rgb.to_rgb if isinstance(self.to_rgb, SubPixelHead) else self.to_rgb).weight
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         x = F.leaky_relu(self.stem(z).reshape(-1, *self.stem_shape), 0.2)
         return torch.tanh(self.to_rgb(self.blocks(x)))
 
 
-class SeedEncoder(nn.Module):
-    """The seed article's encoder: three stride-2 convs (32/64/128) and a linear layer to the latent."""
+class ArticleEncoder(nn.Module):
+    """The reference article's encoder: three stride-2 convs (32/64/128) and a linear layer to the latent."""
 
     def __init__(self, cfg: Config):
         super().__init__()
@@ -95,7 +118,7 @@ class SeedEncoder(nn.Module):
             nn.Conv2d(32, 64, 3, 2, 1), nn.ReLU(inplace=True),
             nn.Conv2d(64, 128, 3, 2, 1), nn.ReLU(inplace=True),
         )
-        side = cfg.image_size // 8
+        side = cfg.encoder_size // 8
         self.head = nn.Linear(128 * side * side, cfg.latent_size)  # → [N,128]
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -103,8 +126,8 @@ class SeedEncoder(nn.Module):
         return mean, torch.zeros_like(mean)  # a deterministic encoder: q(z|x) is a point
 
 
-class SeedDecoder(nn.Module):
-    """The seed article's decoder: linear to 128×8×8, then mirrored stride-2 transposed convs and Tanh."""
+class ArticleDecoder(nn.Module):
+    """The reference article's decoder: linear to 128×8×8, then mirrored stride-2 transposed convs and Tanh."""
 
     def __init__(self, cfg: Config):
         super().__init__()
@@ -119,37 +142,57 @@ class SeedDecoder(nn.Module):
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         return self.body(F.relu(self.stem(z)).reshape(-1, 128, self.side, self.side))
 
+    def last_weight(self) -> torch.Tensor:
+        return self.body[-2].weight
+
 
 class PatchDiscriminator(nn.Module):
-    """Spectral-norm patch critic: one real/fake logit per ~16 px patch, for a hinge loss that sharpens texture."""
+    """Spectral-norm patch critic: one real/fake logit per patch (~22 px at depth 3, ~46 px at depth 4), for a hinge
+    loss that sharpens texture. `features` also returns each stage's activations, for feature matching."""
 
     def __init__(self, width: int = 16, depth: int = 3):
         super().__init__()
         sn = nn.utils.spectral_norm
-        layers, cin = [], 3
-        for i in range(depth):  # [N,3,64,64] → [N,32,32,32] → [N,64,16,16] → [N,128,8,8]
+        stages, cin = [], 3
+        for i in range(depth):  # [N,3,128,128] → [N,16,64,64] → [N,32,32,32] → [N,64,16,16] → [N,128,8,8]
             cout = width << i
-            layers += [sn(nn.Conv2d(cin, cout, 4, 2, 1)), nn.LeakyReLU(0.2, inplace=True)]
+            stages.append(nn.Sequential(sn(nn.Conv2d(cin, cout, 4, 2, 1)), nn.LeakyReLU(0.2)))
             cin = cout
-        layers.append(sn(nn.Conv2d(cin, 1, 3, 1, 1)))  # → [N,1,8,8]
-        self.net = nn.Sequential(*layers)
+        self.stages = nn.ModuleList(stages)
+        self.logit = sn(nn.Conv2d(cin, 1, 3, 1, 1))  # → [N,1,8,8]
+
+    def features(self, x: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
+        """Each stage's activations and the patch logits."""
+        feats = []
+        for stage in self.stages:
+            x = stage(x)
+            feats.append(x)
+        return feats, self.logit(x)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x)
+        return self.features(x)[1]
 
 
 class AutoEncoder(nn.Module):
-    """Encoder + decoder pair; `variational` decides whether training samples z or uses the mean."""
+    """Encoder + decoder pair; `variational` decides whether training samples z or uses the mean.
+
+    The encoder may read a smaller copy of the face than the decoder draws (`enc_size`): 128 numbers cannot carry
+    128-px detail anyway, and at 64 px the encoder costs a quarter."""
 
     def __init__(self, cfg: Config):
         super().__init__()
-        seed = cfg.arch == "seed-ae"
-        self.encoder = SeedEncoder(cfg) if seed else Encoder(cfg)
-        self.decoder = SeedDecoder(cfg) if seed else Decoder(cfg)
+        article = cfg.arch == "article"
+        self.encoder = ArticleEncoder(cfg) if article else Encoder(cfg)
+        self.decoder = ArticleDecoder(cfg) if article else Decoder(cfg)
         self.variational = cfg.variational
+        self.shrink = cfg.image_size // cfg.encoder_size
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """q(z|x) of full-size faces [N,3,H,W] in [-1, 1]: (mean, log-variance), each [N,D]."""
+        return self.encoder(F.avg_pool2d(x, self.shrink) if self.shrink > 1 else x)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        mean, logvar = self.encoder(x)
+        mean, logvar = self.encode(x)
         z = mean + torch.randn_like(mean) * (0.5 * logvar).exp() if self.variational and self.training else mean
         return self.decoder(z), mean, logvar
 

@@ -16,15 +16,16 @@ import torch.nn as nn
 
 from .data import load_pack, to_model_range
 from .flow import HIDDEN, LAYERS, LatentFlow, fit_flow
+from .model import AutoEncoder
 from .runs import load_run
 
 
 @torch.no_grad()
-def encode(encoder: nn.Module, images: torch.Tensor, batch: int = 256) -> tuple[torch.Tensor, torch.Tensor]:
+def encode(model: AutoEncoder, images: torch.Tensor, batch: int = 256) -> tuple[torch.Tensor, torch.Tensor]:
     """Encoder means and variances [N, D] (float64) of uint8 images [N, 3, H, W]."""
     means, variances = [], []
     for chunk in images.split(batch):
-        mean, logvar = encoder(to_model_range(chunk))
+        mean, logvar = model.encode(to_model_range(chunk))
         means.append(mean.double())
         variances.append(logvar.double().exp())
     return torch.cat(means), torch.cat(variances)
@@ -92,7 +93,7 @@ def fit_run_prior(run: str | Path, pack: str | Path, flow_layers: int | None = N
     torch.set_num_threads(1)
     cfg, model = load_run(run)
     images, keys = load_pack(pack, "train")
-    latents, variances = encode(model.encoder, images)
+    latents, variances = encode(model, images)
     mean, chol = fit_latent_prior(latents, variances, cfg.variational)
     # the means are kept (with their keys) for the attribute directions, which need the same pass over the data
     prior = {"mean": mean, "chol": chol, "latents": latents.float(), "keys": keys}
@@ -102,7 +103,7 @@ def fit_run_prior(run: str | Path, pack: str | Path, flow_layers: int | None = N
              "mean_norm": round(float(mean.norm()), 4), "cov_trace": round(float(eig.sum()), 4),
              "cov_eig_max": round(float(eig.max()), 4), "cov_eig_min": float(eig.min())}
     if flow_layers:
-        val_latents, _ = encode(model.encoder, load_pack(pack, "val")[0])
+        val_latents, _ = encode(model, load_pack(pack, "val")[0])
         flow, fit = fit_flow(whiten(latents, mean, chol), whiten(val_latents, mean, chol), flow_layers, flow_hidden)
         prior["flow"] = {"shape": flow.shape, "state": flow.state_dict()}
         stats["kind"] += f", then an affine-coupling flow ({flow_layers} couplings, width {flow_hidden})"

@@ -1,0 +1,87 @@
+"""Data parallelism: the torchrun environment contract, a local launcher, and the few collectives training needs.
+
+A training process reads `RANK`, `LOCAL_RANK`, `WORLD_SIZE`, `MASTER_ADDR` and `MASTER_PORT`, as `torchrun` sets them,
+so the same command scales to many GPUs (nccl) elsewhere. Debian's torch 1.13 ships a `torchrun` that breaks on
+Python 3.11 (its elastic agent), so `launch` starts the processes itself on this machine (gloo over loopback).
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+
+import torch
+import torch.distributed as dist
+
+
+def world() -> tuple[int, int, int]:
+    """(rank, local rank, world size) of this process; (0, 0, 1) when it was started alone."""
+    return int(os.environ.get("RANK", 0)), int(os.environ.get("LOCAL_RANK", 0)), int(os.environ.get("WORLD_SIZE", 1))
+
+
+def init(device: torch.device) -> None:
+    """Join the process group when there is more than one process: nccl on CUDA, gloo on the CPU."""
+    if world()[2] > 1 and not dist.is_initialized():
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+
+
+def active() -> bool:
+    return dist.is_available() and dist.is_initialized()
+
+
+def broadcast_float(value: float, device: torch.device) -> float:
+    """Rank 0's value on every rank: decisions taken on wall time (budget, checkpoints) must agree everywhere."""
+    if not active():
+        return value
+    tensor = torch.tensor([value], dtype=torch.float64, device=device)
+    dist.broadcast(tensor, 0)
+    return float(tensor.item())
+
+
+@torch.no_grad()
+def average_buffers(module: torch.nn.Module) -> None:
+    """Average the floating-point buffers (BatchNorm's running statistics) across ranks: each rank updates them from
+    its own batch, and the statistics of all of them are the better estimate. (SyncBatchNorm would do it inside the
+    forward pass, but torch 1.13 has no CPU implementation.)"""
+    if not active():
+        return
+    buffers = [b for b in module.buffers() if b.is_floating_point()]
+    for b in buffers:
+        dist.all_reduce(b)
+        b.div_(dist.get_world_size())
+
+
+def gather_objects(obj) -> list:
+    """Every rank's `obj`, in rank order (each rank's data-loader state, for one checkpoint)."""
+    if not active():
+        return [obj]
+    out = [None] * dist.get_world_size()
+    dist.all_gather_object(out, obj)
+    return out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def launch(nproc: int, command: list[str]) -> int:
+    """Run `command` as `nproc` processes of one group on this machine, as torchrun would; the first failure stops
+    the rest. Returns the exit status (0 when every process succeeded)."""
+    env = {**os.environ, "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(_free_port()), "WORLD_SIZE": str(nproc)}
+    procs = [subprocess.Popen(command, env={**env, "RANK": str(r), "LOCAL_RANK": str(r)}) for r in range(nproc)]
+    try:
+        while True:
+            codes = [p.poll() for p in procs]
+            failed = next((c for c in codes if c not in (None, 0)), None)
+            if failed is not None or all(c == 0 for c in codes):
+                return failed or 0
+            time.sleep(0.5)
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+        for p in procs:
+            p.wait()
