@@ -70,6 +70,22 @@ def test_onnx_matches_torch_in_onnxruntime(trained_run, exported):
         np.testing.assert_allclose(out, decoder(torch.from_numpy(z)).numpy(), atol=1e-4)
 
 
+def test_the_autoencoder_is_exported_for_the_evaluation(trained_run, exported):
+    graph = onnx.load(str(trained_run / "autoencoder.onnx")).graph
+    dims = lambda value: [d.dim_param or d.dim_value for d in value.type.tensor_type.shape.dim]  # noqa: E731
+    assert [v.name for v in graph.input] == ["image"] and [v.name for v in graph.output] == ["recon"]
+    assert dims(graph.input[0]) == ["batch", 3, 16, 16]  # the output's shape is symbolic after the encoder's flatten
+
+
+def test_a_sub_pixel_decoder_exports_at_twice_its_trunks_size(pack, tmp_path):
+    from seedface_train.config import make_config
+    from seedface_train.train import Trainer
+    Trainer(make_config("tiny", ["dec_head=2", "enc_size=8", "dec_widths=16,8"]), pack, tmp_path).fit()
+    exported = export_run(tmp_path)
+    assert exported["image_size"] == 16 and "DepthToSpace" in exported["ops"]
+    assert exported["max_abs_diff_vs_torch"] < 1e-4
+
+
 def test_a_transposed_decoder_exports_with_its_batchnorm_folded(pack, tmp_path):
     from seedface_train.config import make_config
     from seedface_train.train import Trainer

@@ -39,12 +39,15 @@ def served_decoder(run: str | Path) -> tuple[nn.Module, int]:
     return decoder, cfg.latent_size
 
 
+def _exporter_options() -> dict:
+    # one exporter on torch 1.13 and 2.x (2.9+ defaults to dynamo)
+    return {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
+
+
 def export_onnx(decoder: nn.Module, latent_size: int, path: str | Path) -> Path:
     """Write `decoder` as ONNX: input `z` float32 [N, D] (dynamic N), output `image` float32 [N, 3, H, W]."""
     path = Path(path)
-    kwargs = {}
-    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
-        kwargs["dynamo"] = False  # one exporter on torch 1.13 and 2.x (2.9+ defaults to dynamo)
+    kwargs = _exporter_options()
     torch.onnx.export(decoder, torch.zeros(1, latent_size), str(path), input_names=["z"], output_names=["image"],
                       dynamic_axes={"z": {0: "batch"}, "image": {0: "batch"}}, opset_version=OPSET,
                       do_constant_folding=True, **kwargs)
@@ -61,11 +64,40 @@ def check_against_torch(decoder: nn.Module, path: str | Path, latent_size: int, 
     return float(np.abs(got - expected).max())
 
 
+class Reconstruct(nn.Module):
+    """Face → the decoder's reconstruction of it through the encoder's mean: what the evaluation compares with the
+    photo (does the decoder keep its age cues?)."""
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, image: torch.Tensor) -> torch.Tensor:
+        return self.model.decoder(self.model.encode(image)[0])
+
+
+def export_autoencoder(run: str | Path) -> Path:
+    """`<run>/autoencoder.onnx`: input `image` float32 [N, 3, S, S] in [-1, 1] at the decoder's size, output `recon`
+    of the same shape. For evaluation only: it is never served, and it carries no prior."""
+    run = Path(run)
+    cfg, model = load_run(run)
+    path = run / "autoencoder.onnx"
+    kwargs = _exporter_options()
+    size = cfg.image_size
+    torch.onnx.export(Reconstruct(model).eval(), torch.zeros(1, 3, size, size), str(path), input_names=["image"],
+                      output_names=["recon"], dynamic_axes={"image": {0: "batch"}, "recon": {0: "batch"}},
+                      opset_version=OPSET, do_constant_folding=True, **kwargs)
+    onnx.checker.check_model(onnx.load(str(path)))
+    return path
+
+
 def export_run(run: str | Path) -> dict:
-    """Export a run's served decoder to `<run>/decoder.fp32.onnx`; writes `export.json` with MACs and the check."""
+    """Export a run's served decoder to `<run>/decoder.fp32.onnx` (and its autoencoder, for the evaluation's
+    reconstruction figures, to `<run>/autoencoder.onnx`); writes `export.json` with MACs and the check."""
     run = Path(run)
     decoder, latent_size = served_decoder(run)
     path = export_onnx(decoder, latent_size, run / "decoder.fp32.onnx")
+    export_autoencoder(run)
     graph = onnx.load(str(path)).graph
     report = {"onnx": str(path), "opset": OPSET, "latent_size": latent_size,
               "image_size": int(decoder(torch.zeros(1, latent_size)).shape[-1]),
