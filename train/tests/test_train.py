@@ -130,3 +130,16 @@ def test_a_checkpoint_is_written_on_wall_time_too(pack, tmp_path):
     trainer = Trainer(cfg, pack, tmp_path)
     trainer.fit(until=2)
     assert torch.load(tmp_path / "ckpt.pt")["step"] == 2
+
+
+def test_a_snapshot_of_a_run_in_progress_loads_its_ema_weights(pack, tmp_path):
+    from seedface_train.runs import load_run, snapshot_run
+    cfg = make_config("tiny", ["steps=20"])
+    trainer = Trainer(cfg, pack, tmp_path / "run")
+    trainer.fit(until=10)
+    summary = snapshot_run(tmp_path / "run", tmp_path / "snap")
+    assert summary["steps"] == 10
+    _, model = load_run(tmp_path / "snap")
+    ema = trainer.ema.module.state_dict()
+    assert all(torch.equal(v, ema[k]) for k, v in model.state_dict().items())
+    assert not all(torch.equal(v, trainer.model.state_dict()[k]) for k, v in model.state_dict().items())

@@ -1,4 +1,4 @@
-"""Command line: `python -m seedface_train {prepare,train,prior,attributes,export,quantize,publish} …`. Each step says what it wrote."""
+"""Command line: `python -m seedface_train {prepare,train,snapshot,prior,attributes,export,quantize,publish} …`. Each step says what it wrote."""
 from __future__ import annotations
 
 import argparse
@@ -27,6 +27,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--no-resume", action="store_true")
     p.add_argument("--nproc", type=int, default=1,
                    help="data-parallel processes on this machine (gloo); under torchrun, leave at 1")
+
+    p = sub.add_parser("snapshot", help="a run in progress → a run folder of its last checkpoint, for prior/export/eval")
+    p.add_argument("--run", required=True)
+    p.add_argument("--out", required=True)
 
     p = sub.add_parser("prior", help="fit the latent density of a trained run")
     p.add_argument("--run", required=True)
@@ -77,6 +81,9 @@ def main(argv: list[str] | None = None) -> None:
             command = [sys.executable, "-m", "seedface_train", *(argv if argv is not None else sys.argv[1:])]
             raise SystemExit(launch(args.nproc, command))
         Trainer(cfg, pack, args.out or f"train/runs/{args.preset}").fit(resume=not args.no_resume)
+    elif args.command == "snapshot":
+        from .runs import snapshot_run
+        print(json.dumps(snapshot_run(args.run, args.out), indent=2))
     elif args.command == "prior":
         from .prior import fit_run_prior
         print(json.dumps(fit_run_prior(args.run, args.data, args.flow_layers, args.flow_hidden), indent=2))
