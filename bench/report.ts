@@ -67,6 +67,6 @@ export const loadAverage = () => loadavg().map((x) => x.toFixed(2)).join(', ');
 
 /** Versions of the runtime and of everything measured. */
 export function versions(): string {
-  const names = ['workerd', 'miniflare', 'onnxruntime-web', 'onnxruntime-node', 'autocannon', 'upng-js', 'fast-png', '@dicebear/core', '@dicebear/converter', '@dicebear/avataaars', '@resvg/resvg-js'];
+  const names = ['workerd', 'miniflare', 'onnxruntime-web', 'onnxruntime-node', 'autocannon', 'upng-js', 'fast-png', '@jsquash/webp', '@jsquash/jpeg', 'jpeg-js', '@dicebear/core', '@dicebear/converter', '@dicebear/avataaars', '@resvg/resvg-js'];
   return [`node ${process.versions.node}`, ...names.map((n) => `${n} ${packageVersion(n)}`)].join(', ');
 }

@@ -4,7 +4,9 @@
  *
  * 1. decode of the current model (models/manifest.json), 1 face and a batch of 8: onnxruntime-web wasm vs
  *    onnxruntime-node native, both 1 thread (bench/decode.ts), with the model's MACs and achieved GFLOP/s;
- * 2. PNG encode at 64/128/256 px: ours vs upng-js vs fast-png (bench/png-encoders.ts);
+ * 2. PNG encode at 64/128/256 px: ours vs upng-js vs fast-png (bench/png-encoders.ts); and the formats at 128 px on
+ *    100 faces: our PNG, WebP (libwebp wasm) and JPEG (mozjpeg wasm, and pure-JS jpeg-js): ms, bytes, PSNR
+ *    (bench/formats.ts);
  * 3. end to end through workerd over HTTP on 127.0.0.1 (the built worker, scripts/lib/worker.ts) with autocannon:
  *    cache-miss and cache-hit faces at 1 and 16 connections, /interpolate with 8 steps, and the first request of a
  *    fresh isolate (bench/cold-start.ts, also used by bench:edge);
@@ -20,10 +22,12 @@ import { buildWorker, startWorker, type RunningWorker } from '../scripts/lib/wor
 import { coldStarts } from './cold-start';
 import { benchDecode, currentEntry, type DecodeResult } from './decode';
 import { benchDicebear } from './dicebear';
+import { benchFormats } from './formats';
 import { runLoad, sampleWorkerdMemory, type LoadResult, type LoadSpec } from './http-load';
 import { benchPng } from './png-encoders';
 import { fmtMs, loadAverage, machine, table, targetsReport, versions, type Row, type Target } from './report';
 import { summarize, type Runs } from './stats';
+import { DEFAULT_QUALITY } from '../src/runtime/encoders';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
@@ -32,8 +36,8 @@ const out = outArg ?? (smoke ? undefined : 'bench/results.md');
 
 /** Run counts: full (under 10 minutes on a 2-core machine) or smoke (seconds). */
 const COUNTS = smoke
-  ? { decode: { warmup: 1, runs: 3 }, png: { warmup: 1, runs: 3 }, dicebear: { warmup: 1, runs: 3 }, dicebearConcurrent: 4, coldStarts: 1, missC1: 4, missC16: 16, hitC1: 4, hitC16: 16, interpolate: 2, hitSeeds: 4, warmup: 2 }
-  : { decode: { warmup: 30, runs: 300, budgetMs: 20_000 }, png: { warmup: 10, runs: 200, budgetMs: 8_000 }, dicebear: { warmup: 5, runs: 100, budgetMs: 20_000 }, dicebearConcurrent: 200, coldStarts: 3, missC1: 300, missC16: 800, hitC1: 500, hitC16: 2000, interpolate: 60, hitSeeds: 64, warmup: 20 };
+  ? { decode: { warmup: 1, runs: 3 }, png: { warmup: 1, runs: 3 }, formatFaces: 4, dicebear: { warmup: 1, runs: 3 }, dicebearConcurrent: 4, coldStarts: 1, missC1: 4, missC16: 16, hitC1: 4, hitC16: 16, interpolate: 2, hitSeeds: 4, warmup: 2 }
+  : { decode: { warmup: 30, runs: 300, budgetMs: 20_000 }, png: { warmup: 10, runs: 200, budgetMs: 8_000 }, formatFaces: 100, dicebear: { warmup: 5, runs: 100, budgetMs: 20_000 }, dicebearConcurrent: 200, coldStarts: 3, missC1: 300, missC16: 800, hitC1: 500, hitC16: 2000, interpolate: 60, hitSeeds: 64, warmup: 20 };
 const INTERPOLATE_STEPS = 8;
 const CONCURRENCY = 16;
 
@@ -66,6 +70,17 @@ log('PNG encoders…');
 const pngs = await benchPng(entry, facePlanes, [64, 128, 256], COUNTS.png);
 for (const p of pngs) rows.push({ label: `PNG encode ${p.size} px: ${p.encoder}`, summary: summarize(p.samplesMs), derived: `${(p.bytes / 1024).toFixed(1)} KiB` });
 const ourPng128 = summarize(pngs.find((p) => p.size === 128 && p.encoder.startsWith('seedface'))!.samplesMs);
+log('formats…');
+const formats = await benchFormats(entry, COUNTS.formatFaces, COUNTS.png);
+const dB = (x: number) => (x === Infinity ? 'lossless' : `${x.toFixed(1)} dB`);
+for (const f of formats) {
+  rows.push({
+    label: `${f.format} encode 128 px, ${COUNTS.formatFaces} faces: ${f.encoder}`,
+    summary: summarize(f.samplesMs),
+    derived: `${(f.meanBytes / 1024).toFixed(2)} KiB (${(100 * f.shareOfPng).toFixed(1)} % of our PNG); PSNR median ${dB(f.psnrMedian)}, worst ${dB(f.psnrMin)}; ${f.deterministic ? 'same bytes from a fresh codec' : 'NOT deterministic'}`,
+  });
+}
+const served = (format: 'webp' | 'jpeg') => formats.find((f) => f.format === format && f.encoder.includes('wasm'))!;
 
 // 4. DiceBear (before workerd starts, so the two never share the cores).
 log('DiceBear…');
@@ -156,6 +171,16 @@ try {
     { name: 'cache-miss /face median (1 connection, HTTP round trip)', measured: `${fmtMs(missC1.median)} ms`, target: '≤ 10 ms', factor: missC1.median / 10 },
     { name: 'WASM decode vs native (1 face, 1 thread)', measured: `${wasmRatio(1).toFixed(2)}×`, target: '≤ 1.5× native', factor: wasmRatio(1) / 1.5 },
     { name: 'PNG encode at 128 px (ours, median)', measured: `${fmtMs(ourPng128.median)} ms`, target: '≤ 1 ms', factor: ourPng128.median },
+    ...(['webp', 'jpeg'] as const).flatMap((format) => {
+      const f = served(format), bar = format === 'webp' ? { ms: 3, share: 0.4 } : { ms: 2, share: 0.5 };
+      const ms = summarize(f.samplesMs).median;
+      return [
+        { name: `${format} encode at 128 px (median)`, measured: `${fmtMs(ms)} ms`, target: `≤ ${bar.ms} ms`, factor: ms / bar.ms },
+        { name: `${format} bytes at 128 px, quality ${DEFAULT_QUALITY}, vs our PNG`, measured: `${(100 * f.shareOfPng).toFixed(1)} %`, target: `≤ ${100 * bar.share} %`, factor: f.shareOfPng / bar.share },
+        // Worst of the faces, not the median: the bar should hold for every seed.
+        { name: `${format} PSNR vs the PNG, worst of ${COUNTS.formatFaces} faces`, measured: dB(f.psnrMin), target: '≥ 38 dB', factor: 38 / f.psnrMin },
+      ];
+    }),
     {
       name: `cache-miss faces/s vs DiceBear PNG/s (worse of 1 and ${CONCURRENCY} at once: ${peerFactors[0].c})`,
       measured: `${ours(peerFactors[0].c).toFixed(0)} faces/s vs ${peer(peerFactors[0].c).toFixed(0)} avatars/s`,
@@ -171,7 +196,7 @@ try {
     `- machine: ${machine()}; load average ${loadBefore} before, ${loadAverage()} after`,
     `- versions: ${versions()}`,
     `- model: ${entry.name} ${entry.version} (${entry.file}, ${entry.quantization}), latent ${entry.latentSize}, ${entry.imageSize} px, ${entry.parameters ?? '?'} parameters, ${macs ?? '?'} MACs per face`,
-    `- runs: decode ${runsText(COUNTS.decode)} per row; PNG ${runsText(COUNTS.png)} per row; DiceBear 1 in flight ${runsText(COUNTS.dicebear)}, ${CONCURRENCY} in flight ${COUNTS.dicebearConcurrent} avatars; HTTP: ${COUNTS.warmup} warm-up faces, then the request counts in the table (autocannon, one latency per request); fresh isolates ${COUNTS.coldStarts}`,
+    `- runs: decode ${runsText(COUNTS.decode)} per row; PNG ${runsText(COUNTS.png)} per row; formats the same on ${COUNTS.formatFaces} faces; DiceBear 1 in flight ${runsText(COUNTS.dicebear)}, ${CONCURRENCY} in flight ${COUNTS.dicebearConcurrent} avatars; HTTP: ${COUNTS.warmup} warm-up faces, then the request counts in the table (autocannon, one latency per request); fresh isolates ${COUNTS.coldStarts}`,
     '- decode and PNG rows run in Node (same V8 as workerd); HTTP rows go through workerd (Miniflare, the wrangler-built worker) on 127.0.0.1, latency = client round trip',
   ].join('\n');
   const report = `${header}\n\n${table(rows)}\n\n## Targets\n\n${targetsReport(targets)}\n`;

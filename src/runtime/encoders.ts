@@ -1,0 +1,77 @@
+/**
+ * The image formats the service writes, and one place that maps a format to its content type, extension and encoder.
+ * PNG is plain TypeScript (./png); the lossy codecs are wasm, started on first use, so an isolate that only ever
+ * serves PNG never instantiates them.
+ */
+import { startJpegEncoder } from './jpeg';
+import { encodePng } from './png';
+import { startWebpEncoder, type LossyEncode } from './webp';
+
+/** Formats, in the order the API lists them. */
+export const FORMATS = ['png', 'webp', 'jpeg'] as const;
+export type ImageFormat = (typeof FORMATS)[number];
+
+/** Quality of the lossy formats when the request names none (why 85: docs/formats-notes.md). */
+export const DEFAULT_QUALITY = 85;
+
+/** What a response and a file name need to know about a format. */
+export interface FormatInfo {
+  contentType: string;
+  /** File extension, without the dot. */
+  extension: string;
+  /** Takes `quality`. */
+  lossy: boolean;
+  /** Can carry transparency (a circle face needs it). */
+  alpha: boolean;
+}
+
+export const FORMAT_INFO: Record<ImageFormat, FormatInfo> = {
+  png: { contentType: 'image/png', extension: 'png', lossy: false, alpha: true },
+  webp: { contentType: 'image/webp', extension: 'webp', lossy: true, alpha: true },
+  jpeg: { contentType: 'image/jpeg', extension: 'jpg', lossy: true, alpha: false },
+};
+
+/** How one image is coded: `opaque` when every alpha is 255 (PNG then writes RGB); `quality` for lossy formats. */
+export interface EncodeOptions {
+  opaque: boolean;
+  quality: number;
+}
+
+/** Encodes `width × height` RGBA pixels. */
+export type Encode = (rgba: Uint8Array, width: number, height: number, options: EncodeOptions) => Uint8Array;
+
+/**
+ * The lossy codecs' compiled wasm, per platform: workerd imports it (src/runtime/codecs-workerd.ts), Node and
+ * browsers compile the files' bytes. Each is asked for at most once, when its format is first used.
+ */
+export interface CodecModules {
+  webp(): WebAssembly.Module | Promise<WebAssembly.Module>;
+  jpeg(): WebAssembly.Module | Promise<WebAssembly.Module>;
+}
+
+const STARTERS: Record<'webp' | 'jpeg', (module: WebAssembly.Module) => Promise<LossyEncode>> = { webp: startWebpEncoder, jpeg: startJpegEncoder };
+
+/** The encoders of one isolate (or page): PNG at once, each lossy codec started once, on its first use. */
+export class Encoders {
+  private readonly started = new Map<ImageFormat, Promise<Encode>>();
+
+  constructor(private readonly modules: CodecModules) {}
+
+  /** The encoder of `format`, starting its codec if this is the first use; a failed start is retried next time. */
+  get(format: ImageFormat): Promise<Encode> {
+    let encode = this.started.get(format);
+    if (!encode) {
+      encode = format === 'png' ? Promise.resolve(pngEncode) : this.startLossy(format);
+      encode.catch(() => this.started.delete(format));
+      this.started.set(format, encode);
+    }
+    return encode;
+  }
+
+  private async startLossy(format: 'webp' | 'jpeg'): Promise<Encode> {
+    const lossy = await STARTERS[format](await this.modules[format]());
+    return (rgba, width, height, { quality }) => lossy(rgba, width, height, quality);
+  }
+}
+
+const pngEncode: Encode = (rgba, width, height, { opaque }) => encodePng(rgba, width, height, opaque);
