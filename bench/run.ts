@@ -27,7 +27,7 @@ import { runLoad, sampleWorkerdMemory, type LoadResult, type LoadSpec } from './
 import { benchPng } from './png-encoders';
 import { fmtMs, loadAverage, machine, table, targetsReport, versions, type Row, type Target } from './report';
 import { summarize, type Runs } from './stats';
-import { DEFAULT_QUALITY } from '../src/runtime/encoders';
+import { DEFAULT_QUALITY } from '../src/runtime/formats';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';

@@ -8,6 +8,7 @@ import { timing } from 'hono/timing';
 import type { AppEnv } from './http/app-env';
 import { onError, onNotFound } from './http/errors';
 import { shedLoad } from './http/load-shedding';
+import type { Encoders } from './runtime/encoders';
 import type { ModelStore } from './runtime/model-store';
 import { attributesRoute } from './routes/attributes';
 import { faceRoute } from './routes/face';
@@ -18,8 +19,11 @@ import { latentRoute } from './routes/latent';
 import { modelsRoute } from './routes/models';
 import { ortWasmRoute } from './routes/ort-wasm';
 
-/** The worker's app serving from `store`; `wasmMemoryBytes` reads the runtime's wasm memory for /healthz. */
-export function createApp(store: ModelStore, wasmMemoryBytes: () => number) {
+/**
+ * The worker's app serving from `store` and encoding with `encoders`; `wasmMemoryBytes` reads the runtime's wasm
+ * memory for /healthz.
+ */
+export function createApp(store: ModelStore, wasmMemoryBytes: () => number, encoders: Encoders) {
   // One count for both rendering routes: they share the isolate's one thread and decoder.
   const shed = shedLoad();
   // On every response: `Access-Control-Allow-Origin: *` (errors included, so browsers can read them; ETag and the
@@ -30,8 +34,8 @@ export function createApp(store: ModelStore, wasmMemoryBytes: () => number) {
     .use('/face/*', shed)
     .use('/interpolate', shed)
     .route('/', homeRoute)
-    .route('/', faceRoute(store))
-    .route('/', interpolateRoute(store))
+    .route('/', faceRoute(store, encoders))
+    .route('/', interpolateRoute(store, encoders))
     .route('/', latentRoute(store))
     .route('/', attributesRoute(store))
     .route('/', healthzRoute(store, wasmMemoryBytes))

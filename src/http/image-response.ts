@@ -27,11 +27,13 @@ export interface ImageRequest {
   etag: string;
   /** Canonical path + query (normalised params, resolved version), so equivalent URLs share one cache entry. */
   cacheKey: string;
-  /** Makes the PNG on a cache miss (and reports its stages with hono/timing's setMetric). */
+  /** `Content-Type` of what `render` makes. */
+  contentType: string;
+  /** Makes the image on a cache miss (and reports its stages with hono/timing's setMetric). */
   render: () => Promise<Uint8Array>;
 }
 
-/** 304 if the client has it, else the edge cache, else renders and stores the PNG in the background. */
+/** 304 if the client has it, else the edge cache, else renders and stores the image in the background. */
 export async function serveImage(c: Context, req: ImageRequest): Promise<Response> {
   const headers = baseHeaders(req.etag, req.entry);
   if (matchesIfNoneMatch(c.req.header('If-None-Match'), req.etag)) return new Response(null, { status: 304, headers });
@@ -45,7 +47,7 @@ export async function serveImage(c: Context, req: ImageRequest): Promise<Respons
     return new Response(hit.body, hit);
   }
 
-  const response = new Response(await req.render(), { headers: { ...headers, 'Content-Type': 'image/png' } });
+  const response = new Response(await req.render(), { headers: { ...headers, 'Content-Type': req.contentType } });
   c.executionCtx.waitUntil(cache.put(key, response.clone()));
   return response;
 }

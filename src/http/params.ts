@@ -1,5 +1,6 @@
 /** Zod schemas for path and query parameters shared by the routes. */
 import { z } from 'zod';
+import { DEFAULT_QUALITY, FORMAT_INFO, FORMATS, type ImageFormat } from '../runtime/formats';
 import { VERSION_PATTERN } from '../runtime/model-store';
 
 /** Longest seed accepted, in UTF-8 bytes. */
@@ -13,18 +14,79 @@ export const seed = z
   .refine((s) => s.length > 0, 'seed is empty')
   .refine((s) => utf8.encode(s).length <= MAX_SEED_BYTES, `seed is longer than ${MAX_SEED_BYTES} UTF-8 bytes`);
 
-/** An integer query parameter in [min, max], `fallback` when absent. Digits only: no signs, decimals or exponents. */
-export function intParam(min: number, max: number, fallback: number) {
+/** An integer query parameter in [min, max]. Digits only: no signs, decimals or exponents. */
+function integer(min: number, max: number) {
   return z
     .string()
     .regex(/^[0-9]{1,6}$/, 'must be an integer')
     .transform(Number)
-    .pipe(z.number().int().min(min).max(max))
-    .default(String(fallback));
+    .pipe(z.number().int().min(min).max(max));
+}
+
+/** An integer query parameter in [min, max], `fallback` when absent. */
+export function intParam(min: number, max: number, fallback: number) {
+  return integer(min, max).default(String(fallback));
 }
 
 /** `shape`: square (default) or circle. */
 export const shape = z.enum(['square', 'circle']).default('square');
+
+/** `quality` of a lossy format, 1–100; absent means {@link DEFAULT_QUALITY}. */
+export const quality = integer(1, 100).optional();
+
+/**
+ * The `/face/:seed` path segment: the seed, and the format a trailing `.png`, `.webp`, `.jpg` or `.jpeg` names (only
+ * the last one, lower case: `/face/x.webp.png` is the seed "x.webp" as PNG).
+ */
+export const facePath = z
+  .object({ seed: z.string() })
+  .transform(({ seed }) => splitExtension(seed))
+  .pipe(z.object({ seed, extension: z.enum(FORMATS).optional() }));
+
+/** A path segment's seed and the format of its extension, if it has one of the image extensions. */
+export function splitExtension(segment: string): { seed: string; extension?: ImageFormat } {
+  const match = /\.(png|webp|jpe?g)$/.exec(segment);
+  if (!match) return { seed: segment };
+  return { seed: segment.slice(0, match.index), extension: match[1] === 'jpg' ? 'jpeg' : (match[1] as ImageFormat) };
+}
+
+/** How an image is encoded: its format and, for a lossy one, the quality. */
+export interface Encoding {
+  format: ImageFormat;
+  /** 1–100 for WebP and JPEG; 0 for PNG, which is lossless. */
+  quality: number;
+}
+
+/**
+ * The encoding of a request, or why the combination is refused (a 400): `quality` only for the lossy formats, and no
+ * `shape=circle` as JPEG, which has no alpha channel to make the outside transparent.
+ */
+export function encodingOf(format: ImageFormat, quality: number | undefined, shape: 'square' | 'circle'): Encoding | { error: string } {
+  if (!FORMAT_INFO[format].lossy) return quality === undefined ? { format, quality: 0 } : { error: `quality: ${format} is lossless; quality applies to ${FORMATS.filter((f) => FORMAT_INFO[f].lossy).join(' and ')}` };
+  if (shape === 'circle' && !FORMAT_INFO[format].alpha) return { error: `shape: circle needs transparency, which ${format} cannot store; use png or webp, or shape=square` };
+  return { format, quality: quality ?? DEFAULT_QUALITY };
+}
+
+/** The encoding of a `/face` request: the path's extension and `format` must agree; neither means PNG. */
+export function faceEncoding(extension: ImageFormat | undefined, query: { format?: ImageFormat; quality?: number; shape: 'square' | 'circle' }): Encoding | { error: string } {
+  if (extension && query.format && extension !== query.format) return { error: `format: ${query.format} contradicts the path's .${FORMAT_INFO[extension].extension} extension` };
+  return encodingOf(extension ?? query.format ?? 'png', query.quality, query.shape);
+}
+
+/** The encoding of an `/interpolate` request: `strip` and `apng` are PNG, `webp` and `jpeg` a strip in that format. */
+export function interpolateEncoding(query: { format: 'strip' | 'apng' | 'webp' | 'jpeg'; quality?: number; shape: 'square' | 'circle' }): Encoding | { error: string } {
+  return encodingOf(query.format === 'strip' || query.format === 'apng' ? 'png' : query.format, query.quality, query.shape);
+}
+
+/** ETag part of an encoding: empty for PNG, so PNG URLs keep the ETags they always had. */
+export function encodingTag({ format, quality }: Encoding): string {
+  return FORMAT_INFO[format].lossy ? `-${format}-q${quality}` : '';
+}
+
+/** Cache-key query part of an encoding's quality: empty for PNG, like {@link encodingTag}. */
+export function qualityQuery({ format, quality }: Encoding): string {
+  return FORMAT_INFO[format].lossy ? `&quality=${quality}` : '';
+}
 
 /** `v`: a model version name; whether it exists is checked against the manifest. */
 export const version = z.string().regex(VERSION_PATTERN, 'not a version name').optional();
@@ -72,7 +134,7 @@ export function attributeStrengths(query: Record<string, unknown>, schema: Attri
 }
 
 /** `GET /face/:seed` query. */
-export const faceQuery = withAttributes({ size: intParam(16, 512, 128), shape, v: version });
+export const faceQuery = withAttributes({ size: intParam(16, 512, 128), shape, format: z.enum(FORMATS).optional(), quality, v: version });
 
 /** `GET /interpolate` query. */
 export const interpolateQuery = withAttributes({
@@ -80,7 +142,8 @@ export const interpolateQuery = withAttributes({
   to: seed,
   steps: intParam(2, 16, 8),
   size: intParam(16, 256, 128),
-  format: z.enum(['strip', 'apng']).default('strip'),
+  format: z.enum(['strip', 'apng', 'webp', 'jpeg']).default('strip'),
+  quality,
   shape,
   v: version,
 });

@@ -5,8 +5,8 @@ import { renderFaces } from '../runtime/faces';
 import type { RenderOptions } from '../runtime/image';
 import type { LoadedModel } from '../runtime/model-store';
 
-/** Decodes `latents` in one batch, renders them and hands the RGBA images to `encode`. */
-export async function renderPng(
+/** Decodes `latents` in one batch, renders them and hands the RGBA images to `encode` (PNG, WebP or JPEG). */
+export async function renderImage(
   c: Context,
   model: LoadedModel,
   latents: Float32Array[],
@@ -15,9 +15,9 @@ export async function renderPng(
 ): Promise<Uint8Array> {
   const { rgba, decodeMs, resizeMs } = await renderFaces(model, latents, options);
   const started = performance.now();
-  const png = encode(rgba);
+  const image = encode(rgba);
   setMetric(c, 'decode', decodeMs);
   setMetric(c, 'resize', resizeMs);
   setMetric(c, 'encode', performance.now() - started);
-  return png;
+  return image;
 }

@@ -1,42 +1,45 @@
 /**
- * GET /face/:seed and /face/:seed.png — one generated face as PNG. A trailing `.png` is the format, not part of the
- * seed (a seed that itself ends in ".png" is requested as `/face/<seed>.png.png`), so the URL works as a Gravatar
- * `d=` fallback with no query string. Attribute strengths (`?smile=0.8&age=-0.5`) shift the seed's latent first.
+ * GET /face/:seed, /face/:seed.png, .webp, .jpg, .jpeg — one generated face as PNG (default), WebP or JPEG. A trailing
+ * image extension is the format, not part of the seed (a seed that itself ends in ".png" is requested as
+ * `/face/<seed>.png.png`), so the URL works as a Gravatar `d=` fallback with no query string; `format=` says the
+ * same on the extension-less form. Attribute strengths (`?smile=0.8&age=-0.5`) shift the seed's latent first.
  */
 import { Hono } from 'hono';
 import { zValidator } from '@hono/zod-validator';
-import { z } from 'zod';
 import type { AppEnv } from '../http/app-env';
 import { requestStrengths, strengthsQuery, strengthsTag } from '../http/attributes';
-import { onInvalid } from '../http/errors';
+import { jsonError, onInvalid } from '../http/errors';
 import { serveImage } from '../http/image-response';
-import { renderPng } from '../http/render';
-import { faceQuery, seed } from '../http/params';
+import { renderImage } from '../http/render';
+import { encodingTag, faceEncoding, facePath, faceQuery, qualityQuery } from '../http/params';
 import { shiftLatent } from '../runtime/attributes';
+import type { Encoders } from '../runtime/encoders';
+import { FORMAT_INFO } from '../runtime/formats';
 import { latentFromDigest, seedDigest } from '../runtime/latent';
 import { toHex } from '../runtime/hex';
 import type { ModelStore } from '../runtime/model-store';
-import { encodePng } from '../runtime/png';
 
-const pathParams = z.object({ seed: z.string().transform((s) => s.replace(/\.png$/, '')).pipe(seed) });
-
-/** The face route, serving from `store`. */
-export function faceRoute(store: ModelStore) {
-  return new Hono<AppEnv>().get('/face/:seed', zValidator('param', pathParams, onInvalid), zValidator('query', faceQuery, onInvalid), async (c) => {
-    const { seed } = c.req.valid('param');
+/** The face route, serving from `store` and encoding with `encoders`. */
+export function faceRoute(store: ModelStore, encoders: Encoders) {
+  return new Hono<AppEnv>().get('/face/:seed', zValidator('param', facePath, onInvalid), zValidator('query', faceQuery, onInvalid), async (c) => {
+    const { seed, extension } = c.req.valid('param');
     const query = c.req.valid('query');
     const { size, shape, v } = query;
+    const encoding = faceEncoding(extension, query);
+    if ('error' in encoding) return jsonError(c, 400, 'invalid_query', encoding.error);
+    const { format, quality } = encoding;
     const entry = await store.entry(c.env.MODELS, v);
     const strengths = requestStrengths(query, faceQuery, entry);
     const digest = await seedDigest(seed);
     return serveImage(c, {
       entry,
-      etag: `"${entry.sha256.slice(0, 16)}-${toHex(digest.subarray(0, 16))}-${size}-${shape}${strengthsTag(entry, strengths)}"`,
-      cacheKey: `/face/${encodeURIComponent(seed)}.png?size=${size}&shape=${shape}&v=${entry.version}${strengthsQuery(entry, strengths)}`,
+      etag: `"${entry.sha256.slice(0, 16)}-${toHex(digest.subarray(0, 16))}-${size}-${shape}${encodingTag(encoding)}${strengthsTag(entry, strengths)}"`,
+      cacheKey: `/face/${encodeURIComponent(seed)}.${FORMAT_INFO[format].extension}?size=${size}&shape=${shape}${qualityQuery(encoding)}&v=${entry.version}${strengthsQuery(entry, strengths)}`,
+      contentType: FORMAT_INFO[format].contentType,
       render: async () => {
-        const model = await store.model(c.env.MODELS, entry.version);
+        const [model, encode] = await Promise.all([store.model(c.env.MODELS, entry.version), encoders.get(format)]);
         const latent = shiftLatent(latentFromDigest(digest, entry.latentSize), model.attributes, strengths);
-        return renderPng(c, model, [latent], { size, shape }, ([rgba]) => encodePng(rgba, size, size, shape === 'square'));
+        return renderImage(c, model, [latent], { size, shape }, ([rgba]) => encode(rgba, size, size, { opaque: shape === 'square', quality }));
       },
     });
   });

@@ -1,21 +1,23 @@
 /**
  * GET /interpolate?from=&to= — a morph between two seeds' faces along the great circle between their latents,
- * decoded in one batch: a horizontal strip PNG, or an APNG that plays there and back. Attribute strengths shift both
- * ends before interpolating.
+ * decoded in one batch: a horizontal strip (PNG, WebP or JPEG), or an APNG that plays there and back. Attribute
+ * strengths shift both ends before interpolating. There is no animated WebP: the codec build encodes stills only.
  */
 import { Hono } from 'hono';
 import { zValidator } from '@hono/zod-validator';
 import type { AppEnv } from '../http/app-env';
 import { requestStrengths, strengthsQuery, strengthsTag } from '../http/attributes';
-import { onInvalid } from '../http/errors';
+import { jsonError, onInvalid } from '../http/errors';
 import { serveImage } from '../http/image-response';
-import { renderPng } from '../http/render';
-import { interpolateQuery } from '../http/params';
+import { renderImage } from '../http/render';
+import { encodingTag, interpolateEncoding, interpolateQuery, qualityQuery } from '../http/params';
 import { shiftLatent } from '../runtime/attributes';
+import type { Encoders } from '../runtime/encoders';
+import { FORMAT_INFO } from '../runtime/formats';
 import { latentFromDigest, seedDigest } from '../runtime/latent';
 import { toHex } from '../runtime/hex';
 import type { ModelStore } from '../runtime/model-store';
-import { encodeApng, encodePng } from '../runtime/png';
+import { encodeApng } from '../runtime/png';
 import { slerp } from '../runtime/slerp';
 
 /** Display time of one APNG frame. */
@@ -30,29 +32,32 @@ function strip(frames: Uint8Array[], size: number): Uint8Array {
   return out;
 }
 
-/** The interpolation route, serving from `store`. */
-export function interpolateRoute(store: ModelStore) {
+/** The interpolation route, serving from `store` and encoding strips with `encoders`. */
+export function interpolateRoute(store: ModelStore, encoders: Encoders) {
   return new Hono<AppEnv>().get('/interpolate', zValidator('query', interpolateQuery, onInvalid), async (c) => {
     const query = c.req.valid('query');
     const { from, to, steps, size, format, shape, v } = query;
+    const encoding = interpolateEncoding(query);
+    if ('error' in encoding) return jsonError(c, 400, 'invalid_query', encoding.error);
     const entry = await store.entry(c.env.MODELS, v);
     const strengths = requestStrengths(query, interpolateQuery, entry);
     const [a, b] = await Promise.all([seedDigest(from), seedDigest(to)]);
     const params = `steps=${steps}&size=${size}&format=${format}&shape=${shape}`;
     return serveImage(c, {
       entry,
-      etag: `"${entry.sha256.slice(0, 16)}-${toHex(a.subarray(0, 12))}-${toHex(b.subarray(0, 12))}-${steps}-${size}-${format}-${shape}${strengthsTag(entry, strengths)}"`,
-      cacheKey: `/interpolate?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&${params}&v=${entry.version}${strengthsQuery(entry, strengths)}`,
+      etag: `"${entry.sha256.slice(0, 16)}-${toHex(a.subarray(0, 12))}-${toHex(b.subarray(0, 12))}-${steps}-${size}-${format}-${shape}${encodingTag(encoding)}${strengthsTag(entry, strengths)}"`,
+      cacheKey: `/interpolate?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&${params}${qualityQuery(encoding)}&v=${entry.version}${strengthsQuery(entry, strengths)}`,
+      contentType: FORMAT_INFO[encoding.format].contentType,
       render: async () => {
-        const model = await store.model(c.env.MODELS, entry.version);
+        const [model, encode] = await Promise.all([store.model(c.env.MODELS, entry.version), encoders.get(encoding.format)]);
         const [za, zb] = [a, b].map((digest) => shiftLatent(latentFromDigest(digest, entry.latentSize), model.attributes, strengths));
         const latents = Array.from({ length: steps }, (_, i) => slerp(za, zb, i / (steps - 1)));
         const opaque = shape === 'square';
         // There and back: 0 … n-1, then n-2 … 1; the repeated frames are the same arrays, so they compress once.
-        return renderPng(c, model, latents, { size, shape }, (rgba) =>
+        return renderImage(c, model, latents, { size, shape }, (rgba) =>
           format === 'apng'
             ? encodeApng([...rgba, ...rgba.slice(1, -1).reverse()], size, size, FRAME_MS, opaque)
-            : encodePng(strip(rgba, size), size * steps, size, opaque),
+            : encode(strip(rgba, size), size * steps, size, { opaque, quality: encoding.quality }),
         );
       },
     });

@@ -1,35 +1,11 @@
 /**
- * The image formats the service writes, and one place that maps a format to its content type, extension and encoder.
- * PNG is plain TypeScript (./png); the lossy codecs are wasm, started on first use, so an isolate that only ever
- * serves PNG never instantiates them.
+ * Format → encoder, in one place. PNG is plain TypeScript (./png); the lossy codecs are wasm, started on first use,
+ * so an isolate that only ever serves PNG never instantiates them.
  */
+import type { ImageFormat } from './formats';
 import { startJpegEncoder } from './jpeg';
 import { encodePng } from './png';
 import { startWebpEncoder, type LossyEncode } from './webp';
-
-/** Formats, in the order the API lists them. */
-export const FORMATS = ['png', 'webp', 'jpeg'] as const;
-export type ImageFormat = (typeof FORMATS)[number];
-
-/** Quality of the lossy formats when the request names none (why 85: docs/formats-notes.md). */
-export const DEFAULT_QUALITY = 85;
-
-/** What a response and a file name need to know about a format. */
-export interface FormatInfo {
-  contentType: string;
-  /** File extension, without the dot. */
-  extension: string;
-  /** Takes `quality`. */
-  lossy: boolean;
-  /** Can carry transparency (a circle face needs it). */
-  alpha: boolean;
-}
-
-export const FORMAT_INFO: Record<ImageFormat, FormatInfo> = {
-  png: { contentType: 'image/png', extension: 'png', lossy: false, alpha: true },
-  webp: { contentType: 'image/webp', extension: 'webp', lossy: true, alpha: true },
-  jpeg: { contentType: 'image/jpeg', extension: 'jpg', lossy: true, alpha: false },
-};
 
 /** How one image is coded: `opaque` when every alpha is 255 (PNG then writes RGB); `quality` for lossy formats. */
 export interface EncodeOptions {

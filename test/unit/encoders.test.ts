@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { nodeCodecModules, nodeDecoders, nodeEncoders, type Decoded } from '../../scripts/lib/node-codecs';
-import { Encoders, FORMAT_INFO, FORMATS } from '../../src/runtime/encoders';
+import { Encoders } from '../../src/runtime/encoders';
+import { FORMAT_INFO, FORMATS } from '../../src/runtime/formats';
 import { jpegInfo, webpInfo } from '../support/image-formats';
 
 /** A smooth RGBA image (like a resized face: gradients and one soft blob), opaque or with a circle cut out. */

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { nodeEncoders } from '../../scripts/lib/node-codecs';
 import { createApp } from '../../src/app';
 import { MAX_IN_FLIGHT, shedLoad } from '../../src/http/load-shedding';
 import type { ModelStore } from '../../src/runtime/model-store';
@@ -56,7 +57,7 @@ describe('the app sheds image requests past MAX_IN_FLIGHT', () => {
     const store = { entry: async () => entry, model: async () => ({ entry, decoder, attributes: new Map() }) } as unknown as ModelStore;
     const put = vi.fn(async () => undefined);
     vi.stubGlobal('caches', { default: { match: async () => undefined, put } });
-    const app = createApp(store, () => 0);
+    const app = createApp(store, () => 0, nodeEncoders());
     const request = (path: string) => app.request(path, undefined, {}, { waitUntil: () => undefined, passThroughOnException: () => undefined, props: {} });
 
     const admitted = Array.from({ length: MAX_IN_FLIGHT }, (_, i) => request(i % 2 ? `/face/s${i}.png?size=16` : `/interpolate?from=a${i}&to=b&steps=2&size=16`));
