@@ -17,10 +17,10 @@ export async function timed(fetch: () => Promise<Response>): Promise<{ ms: numbe
 
 /**
  * Starts the worker bundled in `dir` `runs` times, each in a fresh workerd with the models/ bucket, and times its
- * first `GET /face/first-<i>?size=128` (R2 read, sha256, session, test decode, decode, PNG); each worker is stopped
- * before the next starts.
+ * first `GET /face/first-<i>.<extension>?size=128` (R2 read, sha256, session, test decode, decode, and the encoder,
+ * for WebP and JPEG with the codec's start); each worker is stopped before the next starts.
  */
-export async function coldStarts(dir: string, runs: number): Promise<ColdStart[]> {
+export async function coldStarts(dir: string, runs: number, extension: 'png' | 'webp' | 'jpg' = 'png'): Promise<ColdStart[]> {
   const starts: ColdStart[] = [];
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
@@ -28,7 +28,7 @@ export async function coldStarts(dir: string, runs: number): Promise<ColdStart[]
     const startupMs = performance.now() - started;
     try {
       await worker.putModels();
-      const { ms, response } = await timed(() => worker.fetch(`/face/first-${i}?size=128`));
+      const { ms, response } = await timed(() => worker.fetch(`/face/first-${i}.${extension}?size=128`));
       if (response.status !== 200) throw new Error(`first request: HTTP ${response.status}`);
       starts.push({ startupMs, firstRequestMs: ms });
     } finally {

@@ -1,6 +1,7 @@
 /**
- * Benchmark-only worker (never deployed): times the pipeline's stages inside workerd on one real decoded face, and
- * the PNG encoders the design considered, on the same pixels. Driven by bench/edge.ts.
+ * Benchmark-only worker (never deployed): times the pipeline's stages inside workerd on one real decoded face, the
+ * PNG encoders the design considered and the WebP and JPEG codecs (their start, then encodes), on the same pixels.
+ * Driven by bench/edge.ts.
  */
 import UPNG from 'upng-js';
 import { latentFromDigest, seedDigest } from '../src/runtime/latent';
@@ -8,6 +9,9 @@ import { renderRgba } from '../src/runtime/image';
 import { BatchingDecoder } from '../src/runtime/decoder';
 import { ModelStore, type ModelBucket, type ModelEntry } from '../src/runtime/model-store';
 import { workerdOrt } from '../src/runtime/ort-workerd';
+import { workerdCodecs } from '../src/runtime/codecs-workerd';
+import { Encoders } from '../src/runtime/encoders';
+import { DEFAULT_QUALITY } from '../src/runtime/formats';
 import { zlibHuffmanOnly } from '../src/runtime/deflate';
 import { encodePng, paethFilter } from '../src/runtime/png';
 
@@ -54,7 +58,20 @@ export default {
     const options = { size: 128, shape: 'square' as const, valueRange: entry.valueRange };
     const rgba = renderRgba(planes.slice(), entry.imageSize, options);
     const filtered = paethFilter(rgba, 128, 128, 3).slice();
+    // The codecs' first start in this isolate, then steady-state encodes at the default quality.
+    const encoders = new Encoders(workerdCodecs), lossy = { opaque: true, quality: DEFAULT_QUALITY };
+    const t0 = performance.now();
+    const webp = await encoders.get('webp');
+    const t1 = performance.now();
+    const jpeg = await encoders.get('jpeg');
+    const t2 = performance.now();
     const result = {
+      webpStartMs: t1 - t0,
+      jpegStartMs: t2 - t1,
+      webpEncode128Ms: await time(n, () => webp(rgba, 128, 128, lossy)),
+      webpEncode128Bytes: webp(rgba, 128, 128, lossy).length,
+      jpegEncode128Ms: await time(n, () => jpeg(rgba, 128, 128, lossy)),
+      jpegEncode128Bytes: jpeg(rgba, 128, 128, lossy).length,
       decodeBatch1Ms: await time(n, (i) => decoder.decode([latents[i]])),
       decodeBatch8PerFaceMs: (await time(Math.ceil(n / 8), (i) => decoder.decode(latents.slice((i * 8) % n, ((i * 8) % n) + 8)))) / 8,
       resize128Ms: await time(n, () => renderRgba(planes, entry.imageSize, options)),

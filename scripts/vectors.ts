@@ -1,7 +1,8 @@
 /**
  * Regenerates test/vectors.json: latent prefixes (model-independent, computed here in Node by src/runtime/latent.ts;
- * the tests check workerd's /latent against them), SHA-256 of PNGs served by the built worker for the model in
- * models/ (SEEDFACE_MODELS_DIR overrides), and the digest of the 1,000-face determinism list (scripts/lib/determinism.ts).
+ * the tests check workerd's /latent against them), SHA-256 of images (PNG, WebP, JPEG; under the key `png`, which
+ * predates the other formats) served by the built worker for the model in models/ (SEEDFACE_MODELS_DIR overrides),
+ * and the digest of the 1,000-face determinism list (scripts/lib/determinism.ts).
  * Run after the model changes: `npm run vectors`.
  */
 import { existsSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,13 @@ const PNG_PATHS = [
   `/face/${encodeURIComponent('émile 😀')}?size=16`,
   '/interpolate?from=alice&to=bob&steps=4&size=32',
   '/interpolate?from=alice&to=bob&steps=3&size=32&format=apng',
+  '/face/alice.webp',
+  '/face/alice.jpg',
+  '/face/alice.webp?size=64&shape=circle',
+  '/face/bob?size=96&format=jpeg&quality=40',
+  '/face/bob?size=256&format=webp&quality=100',
+  '/interpolate?from=alice&to=bob&steps=4&size=32&format=webp',
+  '/interpolate?from=alice&to=bob&steps=4&size=32&format=jpeg&quality=60',
 ];
 
 const latents = [];

@@ -1,11 +1,12 @@
 /**
  * The demo page's script (src/routes/home.ts): draws the typed seed's face with the client API, morphs towards a
- * second seed with the slider, reports the backend and timings, and offers the face as PNG.
+ * second seed with the slider, reports the backend and timings, and offers the face as PNG, WebP or JPEG.
  *
  * The canvas carries `data-renders`, a count of the frames drawn, so that tests and benchmarks can wait for a frame
  * without guessing.
  */
 import { seed as seedSchema } from '../src/http/params';
+import { FORMAT_INFO, type ImageFormat } from '../src/runtime/formats';
 import { createFaceGenerator, type FaceGenerator } from './face-generator';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -19,6 +20,7 @@ const canvas = $<HTMLCanvasElement>('browser-face');
 const serverImg = $<HTMLImageElement>('server-face');
 const serverLink = $<HTMLAnchorElement>('server-link');
 const download = $<HTMLButtonElement>('download');
+const downloadFormat = $<HTMLSelectElement>('download-format');
 const status = $<HTMLElement>('status');
 
 const attributesBox = $<HTMLFieldSetElement>('attributes');
@@ -106,13 +108,18 @@ form.addEventListener('submit', (event) => {
 slider.addEventListener('input', () => update(false));
 toInput.addEventListener('change', () => update(false));
 sizeSelect.addEventListener('change', () => update(true));
-download.addEventListener('click', () => {
+download.addEventListener('click', async () => {
   if (!generator || !shown) return;
-  const link = document.createElement('a');
-  link.href = URL.createObjectURL(generator.toPng(shown));
-  link.download = `${seedInput.value || 'face'}.png`;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  const format = downloadFormat.value as ImageFormat;
+  try {
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(await generator.encode(shown, format));
+    link.download = `${seedInput.value || 'face'}.${FORMAT_INFO[format].extension}`;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  } catch (error) {
+    status.textContent = `Could not encode the face: ${String(error)}`;
+  }
 });
 
 /** One labelled slider per attribute of the model: the canvas follows while dragging, the server image on release. */

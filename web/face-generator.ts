@@ -1,6 +1,7 @@
 /**
  * Faces in the browser, from the same runtime the edge uses (src/runtime/): seed → latent, the ONNX decoder, resizing
- * and PNG encoding are the worker's own modules; only ORT's build differs (WebGPU first, WASM as fallback).
+ * and the PNG, WebP and JPEG encoders are the worker's own modules; only ORT's build differs (WebGPU first, WASM as
+ * fallback).
  *
  * ```js
  * import { createFaceGenerator } from 'https://<worker>/web/face-generator.js';
@@ -11,10 +12,13 @@
  * The model comes from the worker's model store (`/models/manifest.json`, `/models/<file>`) and is checked against its
  * manifest sha256 before use, exactly as the worker checks it.
  */
+import { encodingOf } from '../src/http/params';
 import { canonicalStrengths, shiftLatent } from '../src/runtime/attributes';
+import type { Encoders } from '../src/runtime/encoders';
 import { renderFaces } from '../src/runtime/faces';
 import { seedToLatent } from '../src/runtime/latent';
 import { ModelStore, type LoadedModel, type ModelBucket, type ModelEntry } from '../src/runtime/model-store';
+import { DEFAULT_QUALITY, FORMAT_INFO, type ImageFormat } from '../src/runtime/formats';
 import { browserOrt, type Backend } from '../src/runtime/ort-browser';
 import { encodePng } from '../src/runtime/png';
 import { slerp } from '../src/runtime/slerp';
@@ -61,6 +65,12 @@ export interface FaceGenerator {
   interpolate(a: string, b: string, steps: number, options?: FaceOptions): Promise<ImageData[]>;
   /** A face as PNG, with the worker's encoder (RGB when opaque, as the worker writes square faces). */
   toPng(imageData: ImageData): Blob;
+  /**
+   * A face as PNG, WebP or JPEG with the worker's encoders and `quality` (lossy formats, 1–100, default 85): on the
+   * wasm backend the bytes `GET /face/:seed.<ext>?quality=` sends. The WebP and JPEG codecs load on first use; a
+   * transparent (circle) face has no JPEG, as on the server.
+   */
+  encode(imageData: ImageData, format: ImageFormat, quality?: number): Promise<Blob>;
 }
 
 const DEFAULT_SIZE = 128;
@@ -103,6 +113,9 @@ export async function createFaceGenerator(options: FaceGeneratorOptions = {}): P
   };
   // Set once the session above exists: `model()` resolved, so one provider started.
   const backend = runtime.backend()!;
+  let encoders: Promise<Encoders> | undefined;
+  const pixels = ({ data }: ImageData) => new Uint8Array(data.buffer, data.byteOffset, data.length);
+  const isOpaque = (px: Uint8Array) => px.every((v, i) => i % 4 !== 3 || v === 255);
   return {
     backend,
     model: model.entry,
@@ -115,10 +128,16 @@ export async function createFaceGenerator(options: FaceGeneratorOptions = {}): P
       return (await render(Array.from({ length: steps }, (_, i) => slerp(za, zb, i / (steps - 1))), opts)).images;
     },
     toPng(imageData) {
-      const { data, width, height } = imageData;
-      const px = new Uint8Array(data.buffer, data.byteOffset, data.length);
-      const opaque = px.every((v, i) => i % 4 !== 3 || v === 255);
-      return new Blob([encodePng(px, width, height, opaque) as Uint8Array<ArrayBuffer>], { type: 'image/png' });
+      const px = pixels(imageData);
+      return new Blob([encodePng(px, imageData.width, imageData.height, isOpaque(px)) as Uint8Array<ArrayBuffer>], { type: 'image/png' });
+    },
+    async encode(imageData, format, quality) {
+      const px = pixels(imageData), opaque = isOpaque(px);
+      const encoding = encodingOf(format, FORMAT_INFO[format].lossy ? (quality ?? DEFAULT_QUALITY) : undefined, opaque ? 'square' : 'circle');
+      if ('error' in encoding) throw new RangeError(encoding.error);
+      encoders ??= import('../src/runtime/codecs-browser').then(({ browserEncoders }) => browserEncoders(base));
+      const bytes = (await (await encoders).get(format))(px, imageData.width, imageData.height, { opaque, quality: encoding.quality });
+      return new Blob([bytes as Uint8Array<ArrayBuffer>], { type: FORMAT_INFO[format].contentType });
     },
   };
 }

@@ -7,18 +7,15 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import webpDecoderFactory from '@jsquash/webp/codec/dec/webp_dec.js';
 import jpegDecoderFactory from '@jsquash/jpeg/codec/dec/mozjpeg_dec.js';
-import { startCodec, type EmscriptenFactory } from '../../src/runtime/emscripten-codec';
+import { compileWasm, startCodec, type EmscriptenFactory } from '../../src/runtime/emscripten-codec';
 import { Encoders, type CodecModules } from '../../src/runtime/encoders';
 import { JPEG_WASM } from '../../src/runtime/jpeg';
 import { WEBP_WASM } from '../../src/runtime/webp';
 
 const require = createRequire(import.meta.url);
 
-// Workers' types leave out run-time compilation, which workerd forbids; Node has it.
-const WasmModule = WebAssembly.Module as unknown as new (bytes: Uint8Array) => WebAssembly.Module;
-
 /** Compiles an npm package's wasm file. */
-const compile = (specifier: string) => new WasmModule(readFileSync(require.resolve(specifier)));
+const compile = (specifier: string) => compileWasm(readFileSync(require.resolve(specifier)));
 
 /** The codecs' wasm compiled in Node. */
 export const nodeCodecModules: CodecModules = { webp: () => compile(WEBP_WASM), jpeg: () => compile(JPEG_WASM) };
@@ -38,8 +35,8 @@ type RawDecoder = { decode(bytes: Uint8Array, ...rest: unknown[]): { data: Uint8
 /** libwebp's and mozjpeg's decoders; each throws on bytes it cannot decode. */
 export async function nodeDecoders(): Promise<Record<'webp' | 'jpeg', (bytes: Uint8Array) => Decoded>> {
   const [webp, jpeg] = await Promise.all([
-    startCodec(webpDecoderFactory as unknown as EmscriptenFactory<RawDecoder>, compile('@jsquash/webp/codec/dec/webp_dec.wasm')),
-    startCodec(jpegDecoderFactory as unknown as EmscriptenFactory<RawDecoder>, compile('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm')),
+    startCodec(webpDecoderFactory as unknown as EmscriptenFactory<RawDecoder>, await compile('@jsquash/webp/codec/dec/webp_dec.wasm')),
+    startCodec(jpegDecoderFactory as unknown as EmscriptenFactory<RawDecoder>, await compile('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm')),
   ]);
   const wrap = (name: string, decode: (bytes: Uint8Array) => ReturnType<RawDecoder['decode']>) => (bytes: Uint8Array): Decoded => {
     const image = decode(bytes);

@@ -1,11 +1,16 @@
 /**
  * Builds the browser bundle (web/*.ts and the src/runtime/ modules they import, with onnxruntime-web's WebGPU build)
- * into wrangler.toml's `[assets] directory`, under web/: served as /web/demo.js and /web/face-generator.js.
+ * into wrangler.toml's `[assets] directory`, under web/: served as /web/demo.js and /web/face-generator.js, beside
+ * the lossy codecs' wasm (/web/webp_enc_simd.wasm, /web/mozjpeg_enc.wasm; src/runtime/codecs-browser.ts).
  * Synchronous (esbuild's buildSync), so buildWorker() can run it before wrangler bundles the worker.
  */
-import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
+import { fileName } from '../../src/runtime/codecs-browser';
+import { JPEG_WASM } from '../../src/runtime/jpeg';
+import { WEBP_WASM } from '../../src/runtime/webp';
 import { wranglerSetting } from './worker';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -35,8 +40,10 @@ export function buildWeb(): string[] {
     logLevel: 'error',
   });
   mkdirSync(outdir, { recursive: true });
+  const require = createRequire(import.meta.url);
+  const codecs = [WEBP_WASM, JPEG_WASM].map((specifier) => ({ path: join(outdir, fileName(specifier)), contents: readFileSync(require.resolve(specifier)) }));
   // Several people build in one checkout: each file is renamed into place whole, never seen half-written.
-  for (const file of result.outputFiles) {
+  for (const file of [...result.outputFiles, ...codecs]) {
     const tmp = `${file.path}.${process.pid}.tmp`;
     writeFileSync(tmp, file.contents);
     renameSync(tmp, file.path);

@@ -63,7 +63,11 @@ runtime the server uses (WebGPU where available, WebAssembly otherwise); the rig
   </figure>
 </div>
 
-<div class="row"><button type="button" id="download" disabled>Download PNG</button></div>
+<div class="row">
+  <label for="download-format">Format</label>
+  <select id="download-format"><option value="png" selected>PNG</option><option value="webp">WebP</option><option value="jpeg">JPEG</option></select>
+  <button type="button" id="download" disabled>Download</button>
+</div>
 
 <fieldset id="attributes" hidden>
   <legend>Attributes (−2…2; 0 is the seed's own face)</legend>
@@ -78,8 +82,8 @@ runtime the server uses (WebGPU where available, WebAssembly otherwise); the rig
 
 <h2>HTTP API</h2>
 <ul>
-  <li><a href="/face/alice.png">/face/alice.png</a> — <code>?size=16…512</code> (128), <code>shape=square|circle</code>, <code>v=</code> model version, attribute strengths such as <code>smile=0.8</code></li>
-  <li><a href="/interpolate?from=alice&amp;to=bob&amp;format=apng">/interpolate?from=alice&amp;to=bob</a> — <code>steps=2…16</code> (8), <code>size=16…256</code> (128), <code>format=strip|apng</code></li>
+  <li><a href="/face/alice.png">/face/alice.png</a>, <a href="/face/alice.webp">.webp</a>, <a href="/face/alice.jpg">.jpg</a> — <code>?size=16…512</code> (128), <code>shape=square|circle</code> (not JPEG), <code>format=png|webp|jpeg</code> without an extension, <code>quality=1…100</code> (85, WebP and JPEG), <code>v=</code> model version, attribute strengths such as <code>smile=0.8</code></li>
+  <li><a href="/interpolate?from=alice&amp;to=bob&amp;format=apng">/interpolate?from=alice&amp;to=bob</a> — <code>steps=2…16</code> (8), <code>size=16…256</code> (128), <code>format=strip|apng|webp|jpeg</code>, <code>quality</code></li>
   <li><a href="/latent/alice">/latent/alice</a> — the seed's latent vector</li>
   <li><a href="/attributes">/attributes</a> — the attributes faces can be shifted along</li>
   <li><a href="/healthz">/healthz</a> — model in service</li>

@@ -18,3 +18,11 @@ export function startCodec<T>(factory: EmscriptenFactory<T>, module: WebAssembly
     },
   });
 }
+
+/**
+ * Compiles wasm bytes, for Node and browsers only: workerd forbids it (there the Module is imported instead), which is
+ * why Workers' types leave `WebAssembly.compile` out.
+ */
+export function compileWasm(bytes: BufferSource): Promise<WebAssembly.Module> {
+  return (WebAssembly as unknown as { compile(bytes: BufferSource): Promise<WebAssembly.Module> }).compile(bytes);
+}

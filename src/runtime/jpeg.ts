@@ -19,6 +19,6 @@ export async function startJpegEncoder(module: WebAssembly.Module): Promise<Loss
     // `baseline` caps quantisation steps at 255 below quality ~25, so every file stays baseline (SOF0), which every
     // decoder reads, instead of extended sequential with 16-bit tables.
     const options: EncodeOptions = { ...defaultOptions, quality, progressive: false, baseline: true };
-    return codec.encode(rgba, width, height, options);
+    return codec.encode(rgba as Uint8Array<ArrayBuffer>, width, height, options);
   };
 }

@@ -25,7 +25,7 @@ export async function startWebpEncoder(module: WebAssembly.Module): Promise<Loss
   const codec = await startCodec(factory as unknown as EmscriptenFactory<WebPModule>, module);
   return (rgba, width, height, quality) => {
     const options: EncodeOptions = { ...defaultOptions, quality, method: WEBP_METHOD };
-    const out = codec.encode(rgba, width, height, options);
+    const out = codec.encode(rgba as Uint8Array<ArrayBuffer>, width, height, options);
     if (!out) throw new Error(`libwebp could not encode a ${width}x${height} image`);
     return out;
   };

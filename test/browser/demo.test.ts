@@ -1,8 +1,8 @@
 /**
  * The demo page in Debian's chromium against the built worker (workerd on a loopback port): the in-browser face for a
  * seed against the server's PNG, on the WASM fallback (exact) and on WebGPU through SwiftShader (within 2/255 mean
- * absolute difference), the morph slider, the download button, and a screenshot of each page as a test artefact in
- * dist/test-artifacts/browser/ (ignored).
+ * absolute difference), the morph slider, the download button (PNG, WebP and JPEG: the server's bytes), and a
+ * screenshot of each page as a test artefact in dist/test-artifacts/browser/ (ignored).
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -93,6 +93,20 @@ describe('demo page without WebGPU (WASM fallback)', { timeout: TIMEOUT }, () =>
     const [download] = await Promise.all([page().waitForEvent('download'), page().click('#download')]);
     const bytes = readFileSync(await download.path());
     expect(Buffer.from(bytes).equals(Buffer.from((await serverFace(`/face/${SEED}?size=128`)).bytes))).toBe(true);
+  });
+
+  it.each([
+    ['webp', 'webp'],
+    ['jpeg', 'jpg'],
+  ])('downloads as %s the same bytes the server sends for .%s (the worker’s codecs, loaded on first use)', async (format, extension) => {
+    await page().selectOption('#download-format', format);
+    const [download] = await Promise.all([page().waitForEvent('download'), page().click('#download')]);
+    expect(download.suggestedFilename()).toBe(`${SEED}.${extension}`);
+    const bytes = readFileSync(await download.path());
+    const { status, body } = await get(worker(), `/face/${SEED}.${extension}?size=128`);
+    expect(status).toBe(200);
+    expect(Buffer.from(bytes).equals(Buffer.from(body))).toBe(true);
+    await page().selectOption('#download-format', 'png');
   });
 
   it('a typed seed (Enter submits) draws that seed, beside the server image of it', async () => {

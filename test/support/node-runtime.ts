@@ -7,12 +7,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web/wasm';
+import { nodeEncoders } from '../../scripts/lib/node-codecs';
 import { MODELS_DIR } from '../../scripts/lib/worker';
+import type { Encoding } from '../../src/http/params';
 import type { OrtApi } from '../../src/runtime/decoder';
 import { renderFaces } from '../../src/runtime/faces';
 import { latentFromDigest, seedDigest } from '../../src/runtime/latent';
 import { ModelStore, type LoadedModel, type ModelBucket } from '../../src/runtime/model-store';
-import { encodePng } from '../../src/runtime/png';
 
 // As in the worker (src/runtime/ort-workerd.ts): one thread, no proxy.
 ortWeb.env.wasm.numThreads = 1;
@@ -36,9 +37,14 @@ export function nodeModel(ort: 'web' | 'node'): Promise<LoadedModel> {
   return new ModelStore(ORTS[ort]).model(folderBucket);
 }
 
-/** The PNG `GET /face/:seed?size&shape` serves, made in Node by the same src/runtime steps as src/routes/face.ts. */
-export async function nodeFacePng(model: LoadedModel, seed: string, size: number, shape: 'square' | 'circle'): Promise<Uint8Array> {
+const encoders = nodeEncoders();
+
+/**
+ * The image `GET /face/:seed?size&shape&format&quality` serves (PNG unless `encoding` says otherwise), made in Node by
+ * the same src/runtime steps as src/routes/face.ts, with the codecs compiled from the same wasm files.
+ */
+export async function nodeFace(model: LoadedModel, seed: string, size: number, shape: 'square' | 'circle', encoding: Encoding = { format: 'png', quality: 0 }): Promise<Uint8Array> {
   const latent = latentFromDigest(await seedDigest(seed), model.entry.latentSize);
   const { rgba } = await renderFaces(model, [latent], { size, shape });
-  return encodePng(rgba[0], size, size, shape === 'square');
+  return (await encoders.get(encoding.format))(rgba[0], size, size, { opaque: shape === 'square', quality: encoding.quality });
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DETERMINISM_CASES, DETERMINISM_COUNT, determinismHashes, determinismPath, listDigest, workerRender } from '../../scripts/lib/determinism';
 import { startWorker, type RunningWorker } from '../../scripts/lib/worker';
 import { currentModel, get, sha256 } from '../support/fixtures';
-import { nodeFacePng, nodeModel } from '../support/node-runtime';
+import { nodeFace, nodeModel } from '../support/node-runtime';
 
 interface Vectors {
   latents: Array<{ seed: string; first: number[] }>;
@@ -13,7 +13,14 @@ interface Vectors {
 }
 const vectors: Vectors = JSON.parse(readFileSync(join(import.meta.dirname, '../vectors.json'), 'utf8'));
 
-const PATHS = ['/face/alice.png', '/face/bob?size=48&shape=circle', '/interpolate?from=a&to=b&steps=3&size=24&format=apng'];
+const PATHS = [
+  '/face/alice.png',
+  '/face/bob?size=48&shape=circle',
+  '/interpolate?from=a&to=b&steps=3&size=24&format=apng',
+  '/face/alice.webp?size=40&shape=circle',
+  '/face/bob.jpg?size=48&quality=30',
+  '/interpolate?from=a&to=b&steps=3&size=24&format=webp',
+];
 const BATCH = Array.from({ length: 12 }, (_, i) => `/face/batch-${i}?size=32`);
 const STALE = 'test/vectors.json is for another model: run `npm run vectors` and commit it';
 
@@ -52,7 +59,22 @@ describe('determinism across fresh isolates', () => {
     }
   });
 
-  it('PNG bytes match the committed vectors for the current model', async () => {
+  it('WebP and JPEG: the same bytes in worker A, worker B and src/runtime on Node (onnxruntime-web wasm)', async () => {
+    const model = await nodeModel('web');
+    const cases = DETERMINISM_CASES.slice(0, 24).flatMap((c, i) => {
+      const quality = [85, 40, 100][i % 3];
+      const jpeg = c.shape === 'square' ? [{ ...c, format: 'jpeg' as const, quality }] : [];
+      return [{ ...c, format: 'webp' as const, quality }, ...jpeg];
+    });
+    const path = (c: (typeof cases)[number]) => `/face/${encodeURIComponent(c.seed)}?size=${c.size}&shape=${c.shape}&format=${c.format}&quality=${c.quality}`;
+    const [a, b] = await Promise.all(workers.map((w) => Promise.all(cases.map(async (c) => sha256((await get(w, path(c))).body)))));
+    const node: string[] = [];
+    for (const c of cases) node.push(sha256(await nodeFace(model, c.seed, c.size, c.shape, c)));
+    expect(b).toEqual(a);
+    expect(node).toEqual(a);
+  });
+
+  it('image bytes (PNG, WebP, JPEG) match the committed vectors for the current model', async () => {
     const model = currentModel();
     expect(vectors.png?.model.sha256, STALE).toBe(model.sha256);
     const [a] = workers;
@@ -69,7 +91,7 @@ describe('determinism across fresh isolates', () => {
       const a = await hashesA();
       const b = await determinismHashes(workerRender(workers[1]), 16);
       const model = await nodeModel('web');
-      const node = await determinismHashes((c) => nodeFacePng(model, c.seed, c.size, c.shape), 16);
+      const node = await determinismHashes((c) => nodeFace(model, c.seed, c.size, c.shape), 16);
       expect(differing(b, a), 'worker B vs worker A').toEqual([]);
       expect(differing(node, a), 'Node vs worker A').toEqual([]);
     });

@@ -10,21 +10,41 @@
  * Every response: status 200, 304 (only for If-None-Match) or 400/404 with a JSON `{error, detail}` body (503 would
  * mean the model is absent, which it is not here, or more image requests in flight than the worker's load-shedding
  * limit, which one batch at a time stays under); an image route's 200 is a valid PNG/APNG (test/support/png.ts
- * checks every CRC and inflates every row) of the size the query asks for; each answer comes within HANG_MS.
+ * checks every CRC and inflates every row), WebP or JPEG (container read by test/support/image-formats.ts, pixels
+ * decoded by libwebp's and mozjpeg's decoders) of the format, size and alpha the request asks for; each answer
+ * comes within HANG_MS.
  * Requests spelt canonically (encodeURIComponent, no dot segments) must also get exactly the status, error code
  * and image the schemas imply; mangled ones (raw seeds and query strings) only the invariants above.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { ZodDefault, ZodEffects, ZodEnum, ZodOptional, ZodPipeline } from 'zod';
+import { nodeDecoders } from '../../scripts/lib/node-codecs';
 import { readManifest } from '../../scripts/lib/worker';
 import { MAX_IN_FLIGHT } from '../../src/http/load-shedding';
-import { attributesQuery, faceQuery, interpolateQuery, latentQuery, seed as seedSchema } from '../../src/http/params';
+import {
+  attributesQuery,
+  faceEncoding,
+  faceQuery,
+  interpolateEncoding,
+  interpolateQuery,
+  latentQuery,
+  seed as seedSchema,
+  splitExtension,
+  type Encoding,
+} from '../../src/http/params';
+import { FORMAT_INFO, type ImageFormat } from '../../src/runtime/formats';
 import { currentModel, useWorker } from '../support/fixtures';
+import { jpegInfo, webpInfo } from '../support/image-formats';
 import { decodePng } from '../support/png';
 
 const worker = useWorker({ models: true });
+
+let decoders: Awaited<ReturnType<typeof nodeDecoders>>;
+beforeAll(async () => {
+  decoders = await nodeDecoders();
+});
 
 /** Requests in flight together. */
 const BATCH = 50;
@@ -78,7 +98,7 @@ const CHEAP = 48;
  */
 const SPELLINGS = [
   ...Array.from({ length: CHEAP + 1 }, (_, i) => String(i)),
-  ...['64', '128', '255', '256', '257', '511', '512', '513', '1000', '999999', '1000000'],
+  ...['64', '99', '100', '101', '128', '255', '256', '257', '511', '512', '513', '1000', '999999', '1000000'],
   ...['-0', '+0', '-1', '-2', '-2.001', '2.001', '-1.5', '-0.5', '.5', '0.25', '0.8', '+1.250', '1.999', '2.0', '2.0000', '0.1234', '3', '1e0'],
   ...['12.5', '1e2', '0x20', '+16', ' 16', '16 ', '0016', '99999999999999999999', 'NaN', 'Infinity', 'true', 'null', '[]', '%', ''],
   ...new Set(SCHEMAS.flatMap((s) => Object.values(objectOf(s).shape as Record<string, z.ZodTypeAny>).flatMap(enumValues))),
@@ -99,8 +119,8 @@ const seedArb: fc.Arbitrary<string> = fc.oneof(
   { weight: 6, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 60, maxLength: 140 }) },
   { weight: 2, arbitrary: fc.tuple(fc.integer({ min: 250, max: 258 }), fc.constantFrom('', 'é', '€', '😀')).map(([n, c]) => 'x'.repeat(n - utf8.encode(c).length + 1) + c) },
-  { weight: 2, arbitrary: fc.array(fc.constantFrom('..', '.', '/', '\\', '%', '%2F', '%2e', '%ZZ', '%E0%A4', '\0', '?', '#', '&', '=', '+', ' ', 'a', 'é', '.png'), { maxLength: 8 }).map((p) => p.join('')) },
-  { weight: 1, arbitrary: fc.constantFrom('a', '.png', 'a.png', 'a.png.png', 'a.PNG', '\0', 'é'.repeat(128), 'é'.repeat(129), '😀'.repeat(64), '😀'.repeat(65)) },
+  { weight: 2, arbitrary: fc.array(fc.constantFrom('..', '.', '/', '\\', '%', '%2F', '%2e', '%ZZ', '%E0%A4', '\0', '?', '#', '&', '=', '+', ' ', 'a', 'é', '.png', '.webp', '.jpg'), { maxLength: 8 }).map((p) => p.join('')) },
+  { weight: 1, arbitrary: fc.constantFrom('a', '.png', 'a.png', 'a.png.png', 'a.PNG', '.webp', 'a.jpeg.webp', 'a.JPG', '\0', 'é'.repeat(128), 'é'.repeat(129), '😀'.repeat(64), '😀'.repeat(65)) },
 );
 
 /**
@@ -127,13 +147,17 @@ function valueArb(schema: QuerySchema, key: string): fc.Arbitrary<string> {
 }
 
 /**
- * Query pairs for `schema`: each of its own keys usually present (a missing one takes its default, which for sizes is
- * an expensive 128 px), attributes and unknown keys now and then, repeats, in any order.
+ * How often each own key is present, as fast-check's option frequency (present `freq` times to absent once): 5 by
+ * default, since a missing key takes its default, which for sizes is an expensive 128 px; `quality` half the time,
+ * since with PNG (most formats drawn) it is refused and would leave few images to check.
  */
+const PRESENCE: Record<string, number> = { quality: 1 };
+
+/** Query pairs for `schema`: its own keys as {@link PRESENCE} says, attributes and unknown keys now and then, repeats, in any order. */
 function queryArb(schema: QuerySchema): fc.Arbitrary<Array<[string, string]>> {
   const keys = ownKeys(schema);
   const pair = (key: string) => valueArb(schema, key).map((v): [string, string] => [key, v]);
-  const own = fc.tuple(...keys.map((k) => fc.option(pair(k), { freq: 5 }))).map((ps) => ps.filter((p) => p !== null));
+  const own = fc.tuple(...keys.map((k) => fc.option(pair(k), { freq: PRESENCE[k] ?? 5 }))).map((ps) => ps.filter((p) => p !== null));
   const extraPair = fc.oneof(
     ...(attributeNames.length ? [{ weight: 6, arbitrary: fc.constantFrom(...attributeNames).chain(pair) }] : []),
     { weight: 1, arbitrary: fc.constantFrom(...keys).chain(pair) },
@@ -162,9 +186,10 @@ type Expected = { status: 400; error: string } | { status: 404; error: 'not_foun
 const NO_ROUTE: Expected = { status: 404, error: 'not_found' };
 
 interface ImageShape {
+  format: ImageFormat;
   width: number;
   height: number;
-  colorType: 2 | 6;
+  alpha: boolean;
   frames: number;
 }
 
@@ -191,26 +216,63 @@ function validatorQuery(params: URLSearchParams): Record<string, string | string
   return out;
 }
 
-/** 400 code, or the parsed query, for `params` under `schema` (version and attribute names checked too). */
-function checkQuery(schema: QuerySchema, params: URLSearchParams): { error: string } | { query: Record<string, unknown> } {
+type Checked = { error: string } | { query: Record<string, unknown>; encoding?: Encoding };
+
+/**
+ * 400 code, or the parsed query, for `params` under `schema`, in the route's order: the schema, the format's rules
+ * (`encoding`: the route's own function of the parsed query), the version, the attribute names.
+ */
+function checkQuery(schema: QuerySchema, params: URLSearchParams, encodingOf?: (query: never) => Encoding | { error: string }): Checked {
   const parsed = schema.safeParse(validatorQuery(params));
   if (!parsed.success) return { error: 'invalid_query' };
   const query = parsed.data as Record<string, unknown>;
+  const encoding = encodingOf?.(query as never);
+  if (encoding && 'error' in encoding) return { error: 'invalid_query' };
   if (typeof query.v === 'string' && !versions.includes(query.v)) return { error: 'unknown_version' };
   const unknown = Object.keys(query).filter((k) => !ownKeys(schema).includes(k) && !attributeNames.includes(k));
-  return unknown.length ? { error: 'invalid_query' } : { query };
+  return unknown.length ? { error: 'invalid_query' } : { query, encoding };
+}
+
+/** Hono's lenient decoding: the whole string, or else each run of valid escapes on its own. */
+function tryDecode(text: string, decode: (s: string) => string): string {
+  try {
+    return decode(text);
+  } catch {
+    return text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+      try {
+        return decode(run);
+      } catch {
+        return run;
+      }
+    });
+  }
+}
+
+/**
+ * The ways the worker may read a `/face/` URL's seed segment: decoded once (what a canonical URL gets), and for
+ * mangled ones also decoded twice (Hono decodes the path, then the parameter) or not at all.
+ */
+function faceSegmentReadings(url: URL): string[] {
+  const raw = url.pathname.slice('/face/'.length);
+  return [tryDecode(raw, decodeURIComponent), tryDecode(tryDecode(raw, decodeURI), decodeURIComponent), raw];
+}
+
+/** The checked query of an image route's URL; `face` takes its format from `segment`'s extension too. */
+function checkImageQuery(route: 'face' | 'interpolate', url: URL, segment = ''): Checked {
+  if (route === 'interpolate') return checkQuery(interpolateQuery, url.searchParams, interpolateEncoding);
+  return checkQuery(faceQuery, url.searchParams, (query: never) => faceEncoding(splitExtension(segment).extension, query));
 }
 
 /** The image a parsed face or interpolation query asks for. */
-function imageShape(route: 'face' | 'interpolate', q: Record<string, unknown>): ImageShape {
-  const size = q.size as number, colorType = q.shape === 'square' ? 2 : 6;
-  if (route === 'face') return { width: size, height: size, colorType, frames: 1 };
+function imageShape(route: 'face' | 'interpolate', q: Record<string, unknown>, encoding: Encoding): ImageShape {
+  const size = q.size as number, alpha = q.shape === 'circle', format = encoding.format;
+  if (route === 'face') return { format, width: size, height: size, alpha, frames: 1 };
   const steps = q.steps as number;
-  return q.format === 'apng' ? { width: size, height: size, colorType, frames: 2 * steps - 2 } : { width: steps * size, height: size, colorType, frames: 1 };
+  return q.format === 'apng' ? { format, width: size, height: size, alpha, frames: 2 * steps - 2 } : { format, width: steps * size, height: size, alpha, frames: 1 };
 }
 
 /** An image route's answer (its PNG is checked against {@link imageShape} for every 200, canonical or not). */
-function expectImage(checked: ReturnType<typeof checkQuery>, inm: string | undefined): Expected {
+function expectImage(checked: Checked, inm: string | undefined): Expected {
   if ('error' in checked) return { status: 400, error: checked.error };
   return inm === '*' ? { status: 304 } : { status: 200 };
 }
@@ -230,20 +292,21 @@ function request(path: string, spelling: 'canonical' | 'mangled', inm: string | 
 }
 
 const faceArb = fc
-  .record({ seed: seedArb, suffix: fc.constantFrom('', '', '.png', '.png', '.PNG'), query: queryArb(faceQuery), spelling: spellingArb, inm: inmArb })
+  .record({ seed: seedArb, suffix: fc.constantFrom('', '', '.png', '.png', '.PNG', '.webp', '.jpg', '.jpeg', '.JPG'), query: queryArb(faceQuery), spelling: spellingArb, inm: inmArb })
   .map(({ seed, suffix, query, spelling, inm }) => {
     const segment = spelling === 'canonical' ? encodeURIComponent(seed) : seed;
     const path = `/face/${segment}${suffix}${encodeQuery(query, spelling)}`;
     return request(path, spelling, inm, () => {
       if (seed + suffix === '') return NO_ROUTE;
-      if (!validSeed((seed + suffix).replace(/\.png$/, ''))) return { status: 400, error: 'invalid_param' };
-      return expectImage(checkQuery(faceQuery, new URL(BASE + path).searchParams), inm);
+      if (!validSeed(splitExtension(seed + suffix).seed)) return { status: 400, error: 'invalid_param' };
+      const url = new URL(BASE + path);
+      return expectImage(checkImageQuery('face', url, faceSegmentReadings(url)[0]), inm);
     });
   });
 
 const interpolateArb = fc.record({ query: queryArb(interpolateQuery), spelling: spellingArb, inm: inmArb }).map(({ query, spelling, inm }) => {
   const path = `/interpolate${encodeQuery(query, spelling)}`;
-  return request(path, spelling, inm, () => expectImage(checkQuery(interpolateQuery, new URL(BASE + path).searchParams), inm));
+  return request(path, spelling, inm, () => expectImage(checkImageQuery('interpolate', new URL(BASE + path)), inm));
 });
 
 const latentArb = fc.record({ seed: seedArb, query: queryArb(latentQuery), spelling: spellingArb, inm: inmArb }).map(({ seed, query, spelling, inm }) => {
@@ -322,13 +385,16 @@ function problems(req: FuzzRequest, answer: Answer): string[] {
   }
   const url = new URL(BASE + req.path);
   const imageRoute = url.pathname.startsWith('/face/') ? 'face' : url.pathname === '/interpolate' ? 'interpolate' : null;
-  if (status === 200 && (contentType === 'image/png' || imageRoute)) {
-    if (!imageRoute) out.push(`PNG from ${url.pathname}`);
-    else if (contentType !== 'image/png') out.push(`200 ${contentType} from an image route`);
+  if (status === 200 && (contentType.startsWith('image/') || imageRoute)) {
+    if (!imageRoute) out.push(`${contentType} from ${url.pathname}`);
     else {
-      const checked = checkQuery(imageRoute === 'face' ? faceQuery : interpolateQuery, url.searchParams);
-      if ('error' in checked) out.push(`200 for a query the schema rejects (${checked.error})`);
-      else out.push(...imageProblems(body, imageShape(imageRoute, checked.query)));
+      // Right under any reading of the path the worker may have made (one for all but mangled /face/ URLs).
+      const readings = (imageRoute === 'face' ? faceSegmentReadings(url) : ['']).map((segment) => {
+        const checked = checkImageQuery(imageRoute, url, segment);
+        if ('error' in checked) return [`200 for a query the schema rejects (${checked.error})`];
+        return imageProblems(body, contentType, imageShape(imageRoute, checked.query, checked.encoding!));
+      });
+      if (readings.every((r) => r.length)) out.push(...readings[0]);
     }
   }
   const want = req.expected;
@@ -343,23 +409,38 @@ function problems(req: FuzzRequest, answer: Answer): string[] {
   return out;
 }
 
-/** Problems with a PNG that should have `shape`. */
-function imageProblems(body: Uint8Array, shape: ImageShape): string[] {
-  try {
+/** What an image answer holds, read by a strict parser and (WebP, JPEG) the codec's own decoder. */
+function readImage(body: Uint8Array, format: ImageFormat): Omit<ImageShape, 'format'> {
+  if (format === 'png') {
     const png = decodePng(body);
-    const got = { width: png.width, height: png.height, colorType: png.colorType, frames: png.frames.length };
-    return JSON.stringify(got) === JSON.stringify(shape) ? [] : [`PNG ${JSON.stringify(got)}, expected ${JSON.stringify(shape)}`];
+    return { width: png.width, height: png.height, alpha: png.colorType === 6, frames: png.frames.length };
+  }
+  const declared = format === 'webp' ? webpInfo(body) : jpegInfo(body);
+  const pixels = decoders[format](body);
+  if (pixels.width !== declared.width || pixels.height !== declared.height) throw new Error(`declares ${declared.width}x${declared.height}, decodes to ${pixels.width}x${pixels.height}`);
+  return { width: declared.width, height: declared.height, alpha: 'alpha' in declared ? declared.alpha : declared.components === 4, frames: 1 };
+}
+
+/** Problems with an image answer that should have `shape`. */
+function imageProblems(body: Uint8Array, contentType: string, shape: ImageShape): string[] {
+  if (contentType !== FORMAT_INFO[shape.format].contentType) return [`content-type ${contentType}, expected ${FORMAT_INFO[shape.format].contentType}`];
+  try {
+    const got = { format: shape.format, ...readImage(body, shape.format) };
+    return JSON.stringify(got) === JSON.stringify(shape) ? [] : [`${shape.format} ${JSON.stringify(got)}, expected ${JSON.stringify(shape)}`];
   } catch (e) {
-    return [`invalid PNG: ${(e as Error).message}`];
+    return [`invalid ${shape.format}: ${(e as Error).message}`];
   }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Runs `runs` batches of BATCH requests from `arb`; fails on the first wrong answer, naming the request. */
-async function fuzz(arb: fc.Arbitrary<FuzzRequest>, runs: number, mustSee: number[]): Promise<void> {
+/**
+ * Runs `runs` batches of BATCH requests from `arb`; fails on the first wrong answer, naming the request. Each status
+ * in `mustSee` and each content type in `mustSeeTypes` (of 200s) must have come up.
+ */
+async function fuzz(arb: fc.Arbitrary<FuzzRequest>, runs: number, mustSee: number[], mustSeeTypes: string[] = []): Promise<void> {
   let checked = 0;
-  const statuses = new Map<number, number>();
+  const statuses = new Map<number, number>(), types = new Map<string, number>();
   const result = await fc.check(
     fc.asyncProperty(fc.array(arb, { minLength: BATCH, maxLength: BATCH }), async (batch) => {
       const answers = await Promise.all(batch.map(send));
@@ -367,6 +448,7 @@ async function fuzz(arb: fc.Arbitrary<FuzzRequest>, runs: number, mustSee: numbe
         const found = problems(req, answers[i]);
         if (found.length) throw new Error(`GET ${req.path}${req.inm ? ` (If-None-Match: ${req.inm})` : ''}\n  ${found.join('\n  ')}`);
         statuses.set(answers[i].status, (statuses.get(answers[i].status) ?? 0) + 1);
+        if (answers[i].status === 200) types.set(answers[i].contentType, (types.get(answers[i].contentType) ?? 0) + 1);
       });
       checked += batch.length;
     }),
@@ -375,9 +457,11 @@ async function fuzz(arb: fc.Arbitrary<FuzzRequest>, runs: number, mustSee: numbe
   // The failing request alone, not fast-check's dump of the whole batch.
   if (result.failed) throw new Error(`${(result.errorInstance as Error).message}\n(FUZZ_SEED=${result.seed} replays this run)`);
   expect(checked).toBe(runs * BATCH);
-  console.log(`${checked} cases, by status: ${[...statuses].sort().map(([k, n]) => `${k}×${n}`).join(' ')}`);
+  const tally = (m: Map<string | number, number>) => [...m].sort().map(([k, n]) => `${k}×${n}`).join(' ');
+  console.log(`${checked} cases, by status: ${tally(statuses)}; 200s by type: ${tally(types)}`);
   // Every kind of answer must have been exercised, or the generators have drifted from the schemas.
   expect([...statuses.keys()]).toEqual(expect.arrayContaining(mustSee));
+  expect([...types.keys()]).toEqual(expect.arrayContaining(mustSeeTypes));
 }
 
 describe('fuzzed requests (fast-check, one worker)', () => {
@@ -385,8 +469,9 @@ describe('fuzzed requests (fast-check, one worker)', () => {
   it('sends fewer requests at once than the worker sheds load at, so a 503 overloaded cannot happen here', () => {
     expect(BATCH).toBeLessThan(MAX_IN_FLIGHT);
   });
-  it('/face/:seed — 4,000 cases', () => fuzz(faceArb, 80, [200, 304, 400]), TIMEOUT);
-  it('/interpolate — 2,500 cases', () => fuzz(interpolateArb, 50, [200, 304, 400]), TIMEOUT);
+  const IMAGE_TYPES = ['image/png', 'image/webp', 'image/jpeg'];
+  it('/face/:seed — 4,000 cases', () => fuzz(faceArb, 80, [200, 304, 400], IMAGE_TYPES), TIMEOUT);
+  it('/interpolate — 2,500 cases', () => fuzz(interpolateArb, 50, [200, 304, 400], IMAGE_TYPES), TIMEOUT);
   it('/latent/:seed — 1,500 cases', () => fuzz(latentArb, 30, [200, 400]), TIMEOUT);
   it('/attributes — 500 cases', () => fuzz(attributesArb, 10, [200, 400]), TIMEOUT);
   it('any other path, mangled spellings — 1,500 cases', () => fuzz(otherArb, 30, [200, 404]), TIMEOUT);

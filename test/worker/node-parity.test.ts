@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { decodePng } from '../support/png';
 import { get, useWorker } from '../support/fixtures';
-import { nodeFacePng, nodeModel } from '../support/node-runtime';
+import { nodeFace, nodeModel } from '../support/node-runtime';
 
 const worker = useWorker({ models: true });
 
 describe('src/runtime in Node (onnxruntime-node) agrees with the worker (onnxruntime-web in workerd)', () => {
   it.each(['alice', 'bob', 'émile 😀'])('%s: same face within one 8-bit step per channel', async (seed) => {
     const model = await nodeModel('node');
-    const node = decodePng(await nodeFacePng(model, seed, 96, 'square')).frames[0];
+    const node = decodePng(await nodeFace(model, seed, 96, 'square')).frames[0];
     const edge = decodePng((await get(worker(), `/face/${encodeURIComponent(seed)}?size=96`)).body).frames[0];
     let worst = 0;
     for (let i = 0; i < node.length; i++) worst = Math.max(worst, Math.abs(node[i] - edge[i]));
