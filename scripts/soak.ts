@@ -3,9 +3,10 @@
  * memory, the models/ decoders in its R2 bucket, a pre-built bundle and a copy of the static assets, so that edits
  * and builds in the checkout during the run do not reload it), then autocannon sends SOAK_CONNECTIONS (64)
  * connections for SOAK_SECONDS (60 s), at most SOAK_MAX_REQUESTS requests, each for a face with a seed never asked
- * before. Prints errors, timeouts and non-2xx answers (all must be 0, except the worker's deliberate
- * `503 overloaded`, counted apart), latency percentiles, throughput, the worker isolate's peak memory (JS heap
- * through the inspector, sampled every 0.5 s, plus ORT's wasm memory from /healthz) against Cloudflare's 128 MB
+ * before, taking SOAK_FORMATS' extensions in turn (default `png`; `png,webp,jpg` mixes the formats). Prints errors,
+ * timeouts and non-2xx answers (all must be 0, except the worker's deliberate `503 overloaded`, counted apart),
+ * latency percentiles, throughput, the worker isolate's peak memory (JS heap through the inspector, sampled every
+ * 0.5 s, plus the wasm memory from /healthz: ORT's, and the image codecs' once started) against Cloudflare's 128 MB
  * per-isolate limit, and workerd's process memory for context (sampled every 100 ms, and the kernel's high-water
  * mark); exits 1 if any request failed. Everything stops by itself: the run is bounded by time
  * and count, and a watchdog ends it (and wrangler's whole process group) if anything hangs.
@@ -23,6 +24,7 @@ import { buildWorker, wranglerSetting } from './lib/worker';
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS ?? 64);
 const MAX_REQUESTS = Number(process.env.SOAK_MAX_REQUESTS ?? 200_000);
+const EXTENSIONS = (process.env.SOAK_FORMATS ?? 'png').split(',');
 /** Cloudflare's memory limit per isolate (JS heap and wasm memory together). */
 const ISOLATE_LIMIT_MB = 128;
 const ROOT = resolve(import.meta.dirname, '..');
@@ -123,7 +125,7 @@ try {
   );
   devGroup = dev.pid;
   await waitForHealth(base, Date.now() + 120_000);
-  for (let i = 0; i < 20; i++) await (await fetch(`${base}/face/warm-up-${i}.png`)).arrayBuffer();
+  for (let i = 0; i < 20; i++) await (await fetch(`${base}/face/warm-up-${i}.${EXTENSIONS[i % EXTENSIONS.length]}`)).arrayBuffer();
   const idle = workerdMemory(devGroup!);
   const inspector = await InspectorSession.open(inspectorPort);
   let heapPeak = await inspector.heapUsage(), heapSamples = 1, heapPending = false;
@@ -162,7 +164,7 @@ try {
     requests: [
       {
         method: 'GET',
-        setupRequest: (req) => ({ ...req, path: `/face/soak-${run}-${n++}.png` }),
+        setupRequest: (req) => ({ ...req, path: `/face/soak-${run}-${n}.${EXTENSIONS[n++ % EXTENSIONS.length]}` }),
         // The worker's load shedding (src/http/load-shedding.ts) is an answer by design, not a failure.
         onResponse: (status, body) => {
           if (status === 503 && body.includes('"error":"overloaded"')) overloaded++;
@@ -189,9 +191,9 @@ errors / timeouts  ${result.errors} / ${result.timeouts}
 503 overloaded     ${overloaded} (deliberate load shedding, not counted as failures)
 other non-2xx      ${otherNon2xx}
 latency (ms)       p50 ${latency.p50}  p90 ${latency.p90}  p97.5 ${latency.p97_5}  p99 ${latency.p99}  max ${latency.max}  mean ${latency.average.toFixed(1)}
-model              ${health.model.name} ${health.model.version}
+model              ${health.model.name} ${health.model.version}; formats ${EXTENSIONS.join(', ')}
 isolate (MB)       peak ${MB(isolatePeak)} = JS heap used ${MB(heapPeak.used)} (garbage included) + ArrayBuffer backing stores ${MB(heapPeak.backingStores)}
-                   + workerd objects ${MB(heapPeak.embedder)} (the largest of ${heapSamples} inspector samples) + ORT wasm memory ${MB(memory.wasmBytes)}
+                   + workerd objects ${MB(heapPeak.embedder)} (the largest of ${heapSamples} inspector samples) + wasm memory (ORT, and image codecs if started) ${MB(memory.wasmBytes)}
                    Cloudflare's per-isolate limit ${ISOLATE_LIMIT_MB} MB (read as 10^6 bytes, the stricter): ${isolatePeak < ISOLATE_LIMIT_MB * 1e6 ? 'met' : 'missed'}
 workerd process    (context: the whole runtime, not what the limit counts) after warm-up ${mb(idle)} MB, peak sampled ${mb(peak)} MB,
                    kernel high-water RSS ${after.hwmMb.toFixed(1)} MB; RSS every 10 s: ${series.join(', ')}; after the run ${mb(after)} MB

@@ -5,4 +5,7 @@ import { Encoders } from './runtime/encoders';
 import { ModelStore } from './runtime/model-store';
 import { ortWasmMemoryBytes, workerdOrt } from './runtime/ort-workerd';
 
-export default createApp(new ModelStore(workerdOrt), ortWasmMemoryBytes, new Encoders(workerdCodecs));
+const encoders = new Encoders(workerdCodecs);
+
+// /healthz reports all wasm memory of the isolate: ORT's and the image codecs' once started.
+export default createApp(new ModelStore(workerdOrt), () => ortWasmMemoryBytes() + encoders.wasmMemoryBytes(), encoders);

@@ -30,6 +30,7 @@ export function intParam(min: number, max: number, fallback: number) {
 
 /** `shape`: square (default) or circle. */
 export const shape = z.enum(['square', 'circle']).default('square');
+type Shape = z.output<typeof shape>;
 
 /** `quality` of a lossy format, 1–100; absent means {@link DEFAULT_QUALITY}. */
 export const quality = integer(1, 100).optional();
@@ -61,20 +62,23 @@ export interface Encoding {
  * The encoding of a request, or why the combination is refused (a 400): `quality` only for the lossy formats, and no
  * `shape=circle` as JPEG, which has no alpha channel to make the outside transparent.
  */
-export function encodingOf(format: ImageFormat, quality: number | undefined, shape: 'square' | 'circle'): Encoding | { error: string } {
-  if (!FORMAT_INFO[format].lossy) return quality === undefined ? { format, quality: 0 } : { error: `quality: ${format} is lossless; quality applies to ${FORMATS.filter((f) => FORMAT_INFO[f].lossy).join(' and ')}` };
-  if (shape === 'circle' && !FORMAT_INFO[format].alpha) return { error: `shape: circle needs transparency, which ${format} cannot store; use png or webp, or shape=square` };
-  return { format, quality: quality ?? DEFAULT_QUALITY };
+export function encodingOf(format: ImageFormat, quality: number | undefined, shape: Shape): Encoding | { error: string } {
+  const { lossy, alpha } = FORMAT_INFO[format];
+  if (!lossy && quality !== undefined) {
+    return { error: `quality: ${format} is lossless; quality applies to ${FORMATS.filter((f) => FORMAT_INFO[f].lossy).join(' and ')}` };
+  }
+  if (shape === 'circle' && !alpha) return { error: `shape: circle needs transparency, which ${format} cannot store; use png or webp, or shape=square` };
+  return { format, quality: lossy ? (quality ?? DEFAULT_QUALITY) : 0 };
 }
 
 /** The encoding of a `/face` request: the path's extension and `format` must agree; neither means PNG. */
-export function faceEncoding(extension: ImageFormat | undefined, query: { format?: ImageFormat; quality?: number; shape: 'square' | 'circle' }): Encoding | { error: string } {
+export function faceEncoding(extension: ImageFormat | undefined, query: { format?: ImageFormat; quality?: number; shape: Shape }): Encoding | { error: string } {
   if (extension && query.format && extension !== query.format) return { error: `format: ${query.format} contradicts the path's .${FORMAT_INFO[extension].extension} extension` };
   return encodingOf(extension ?? query.format ?? 'png', query.quality, query.shape);
 }
 
 /** The encoding of an `/interpolate` request: `strip` and `apng` are PNG, `webp` and `jpeg` a strip in that format. */
-export function interpolateEncoding(query: { format: 'strip' | 'apng' | 'webp' | 'jpeg'; quality?: number; shape: 'square' | 'circle' }): Encoding | { error: string } {
+export function interpolateEncoding(query: { format: 'strip' | 'apng' | 'webp' | 'jpeg'; quality?: number; shape: Shape }): Encoding | { error: string } {
   return encodingOf(query.format === 'strip' || query.format === 'apng' ? 'png' : query.format, query.quality, query.shape);
 }
 

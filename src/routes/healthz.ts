@@ -1,7 +1,7 @@
 /**
  * GET /healthz — loads the current model (so a broken one shows here as 503) and describes it, with the size of the
- * runtime's wasm linear memory: it counts towards the isolate's memory limit but not in the JS heap that the
- * inspector reports, so `npm run soak` adds the two.
+ * isolate's wasm linear memory (ORT's, and the WebP/JPEG codecs' once started): it counts towards the isolate's
+ * memory limit but not in the JS heap that the inspector reports, so `npm run soak` adds the two.
  */
 import { Hono } from 'hono';
 import type { AppEnv } from '../http/app-env';

@@ -7,6 +7,11 @@
 /** The Emscripten glue's module factory, as jSquash's codec files export it. */
 export type EmscriptenFactory<T> = (options: Record<string, unknown>) => Promise<T>;
 
+/** Bytes of a started codec's wasm linear memory (Emscripten keeps a view of it on the module as HEAP8). */
+export function codecMemoryBytes(codec: unknown): number {
+  return (codec as { HEAP8?: Int8Array }).HEAP8?.buffer.byteLength ?? 0;
+}
+
 /** Instantiates `module` under the glue `factory` (never letting the glue fetch or compile); resolves when ready. */
 export function startCodec<T>(factory: EmscriptenFactory<T>, module: WebAssembly.Module): Promise<T> {
   return factory({

@@ -5,7 +5,7 @@
 import type { ImageFormat } from './formats';
 import { startJpegEncoder } from './jpeg';
 import { encodePng } from './png';
-import { startWebpEncoder, type LossyEncode } from './webp';
+import { startWebpEncoder, type LossyCodec } from './webp';
 
 /** How one image is coded: `opaque` when every alpha is 255 (PNG then writes RGB); `quality` for lossy formats. */
 export interface EncodeOptions {
@@ -25,11 +25,12 @@ export interface CodecModules {
   jpeg(): WebAssembly.Module | Promise<WebAssembly.Module>;
 }
 
-const STARTERS: Record<'webp' | 'jpeg', (module: WebAssembly.Module) => Promise<LossyEncode>> = { webp: startWebpEncoder, jpeg: startJpegEncoder };
+const STARTERS: Record<'webp' | 'jpeg', (module: WebAssembly.Module) => Promise<LossyCodec>> = { webp: startWebpEncoder, jpeg: startJpegEncoder };
 
 /** The encoders of one isolate (or page): PNG at once, each lossy codec started once, on its first use. */
 export class Encoders {
   private readonly started = new Map<ImageFormat, Promise<Encode>>();
+  private readonly codecs: LossyCodec[] = [];
 
   constructor(private readonly modules: CodecModules) {}
 
@@ -44,9 +45,18 @@ export class Encoders {
     return encode;
   }
 
+  /**
+   * The started codecs' wasm linear memory, which counts towards an isolate's memory limit outside the JS heap
+   * (~17 MB per codec once started); 0 while only PNG has been asked for.
+   */
+  wasmMemoryBytes(): number {
+    return this.codecs.reduce((sum, codec) => sum + codec.memoryBytes(), 0);
+  }
+
   private async startLossy(format: 'webp' | 'jpeg'): Promise<Encode> {
-    const lossy = await STARTERS[format](await this.modules[format]());
-    return (rgba, width, height, { quality }) => lossy(rgba, width, height, quality);
+    const codec = await STARTERS[format](await this.modules[format]());
+    this.codecs.push(codec);
+    return (rgba, width, height, { quality }) => codec.encode(rgba, width, height, quality);
   }
 }
 

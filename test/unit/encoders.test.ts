@@ -85,12 +85,13 @@ describe('lossy encoders (libwebp and mozjpeg wasm, checked by the same codecsâ€
       },
     });
     await encoders.get('png');
-    expect([webpStarts, jpegStarts]).toEqual([0, 0]);
+    expect([webpStarts, jpegStarts, encoders.wasmMemoryBytes()]).toEqual([0, 0, 0]);
     await expect(encoders.get('webp')).rejects.toThrow('first start fails');
     const [a, b] = await Promise.all([encoders.get('webp'), encoders.get('webp')]);
     expect(a).toBe(b);
     expect(webpStarts).toBe(2);
     expect(jpegStarts).toBe(0);
+    expect(encoders.wasmMemoryBytes()).toBeGreaterThanOrEqual(16 * 2 ** 20);
   });
 
   it('every format has a distinct content type and extension', () => {

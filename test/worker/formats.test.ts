@@ -20,6 +20,20 @@ function decode(contentType: string | null, body: Uint8Array): Decoded & { alpha
 }
 
 describe('WebP and JPEG faces', () => {
+  // First in this file's fresh worker: before it, no lossy face has been asked for.
+  it('starts each codec on its first face, and /healthz then counts its wasm memory', async () => {
+    const wasmBytes = async () => JSON.parse(Buffer.from((await get(worker(), '/healthz')).body).toString()).memory.wasmBytes as number;
+    expect((await get(worker(), '/face/mem.png?size=16')).status).toBe(200);
+    const ortOnly = await wasmBytes();
+    expect((await get(worker(), '/face/mem.webp?size=16')).status).toBe(200);
+    const withWebp = await wasmBytes();
+    expect((await get(worker(), '/face/mem.jpg?size=16')).status).toBe(200);
+    const withBoth = await wasmBytes();
+    // Emscripten's initial heap is 16 MiB per codec.
+    expect(withWebp - ortOnly).toBeGreaterThanOrEqual(16 * 2 ** 20);
+    expect(withBoth - withWebp).toBeGreaterThanOrEqual(16 * 2 ** 20);
+  });
+
   it.each([
     ['/face/alice.webp', 'image/webp', 128],
     ['/face/alice.jpg?size=40', 'image/jpeg', 40],
