@@ -4,7 +4,7 @@
  */
 import type { Context } from 'hono';
 import { setMetric } from 'hono/timing';
-import type { ModelEntry } from '../runtime/model-store';
+import type { ModelEntry } from '../runtime/manifest';
 
 /** Headers every image response carries, the 304 included (CORS comes from the app-wide middleware). */
 function baseHeaders(etag: string, entry: ModelEntry): Record<string, string> {
