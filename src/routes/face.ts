@@ -10,13 +10,12 @@ import type { AppEnv } from '../http/app-env';
 import { requestStrengths, strengthsQuery, strengthsTag } from '../http/attributes';
 import { onInvalid } from '../http/errors';
 import { serveImage } from '../http/image-response';
-import { renderPng } from '../http/render';
+import { renderImage } from '../http/render';
 import { faceQuery, seed } from '../http/params';
-import { shiftLatent } from '../runtime/attributes';
-import { latentFromDigest, seedDigest } from '../runtime/latent';
+import { faceLatent } from '../runtime/face-latent';
+import { seedDigest } from '../runtime/latent';
 import { toHex } from '../runtime/hex';
 import type { ModelStore } from '../runtime/model-store';
-import { encodePng } from '../runtime/png';
 
 const pathParams = z.object({ seed: z.string().transform((s) => s.replace(/\.png$/, '')).pipe(seed) });
 
@@ -35,8 +34,8 @@ export function faceRoute(store: ModelStore) {
       cacheKey: `/face/${encodeURIComponent(seed)}.png?size=${size}&shape=${shape}&v=${entry.version}${strengthsQuery(entry, strengths)}`,
       render: async () => {
         const model = await store.model(c.env.MODELS, entry.version);
-        const latent = shiftLatent(latentFromDigest(digest, entry.latentSize), model.attributes, strengths);
-        return renderPng(c, model, [latent], { size, shape }, ([rgba]) => encodePng(rgba, size, size, shape === 'square'));
+        const latent = faceLatent(digest, entry.latentSize, model.attributes, strengths);
+        return renderImage(c, model, [latent], { format: 'png', layout: 'row', size, shape });
       },
     });
   });
