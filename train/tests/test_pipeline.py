@@ -1,6 +1,8 @@
 """Prior fold-in, ONNX export (checked in onnxruntime), quantisation bounds and publishing."""
 import json
+from pathlib import Path
 
+import jsonschema
 import numpy as np
 import onnx
 import pytest
@@ -131,6 +133,22 @@ def test_publish_writes_a_manifest_whose_sha_is_right(trained_run, exported, tmp
     assert "non-commercial" in entry["license"]
     with pytest.raises(SystemExit):
         publish(trained_run, tmp_path, "tiny", "t1", variant="fp32")  # same version, other bytes
+
+
+# The service's manifest contract: generated from the zod schema in src/runtime/manifest.ts by `npm run schema`.
+MANIFEST_SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "models" / "manifest.schema.json").read_text())
+
+
+def test_published_manifests_satisfy_the_services_schema(trained_run, exported, tmp_path):
+    quantize_run(trained_run, repeat=1)
+    publish(trained_run, tmp_path, "tiny", "s1", variant="fp16")
+    written = json.loads((tmp_path / "manifest.json").read_text())
+    jsonschema.validate(written, MANIFEST_SCHEMA)
+    jsonschema.validate(json.loads((Path(__file__).resolve().parents[2] / "models" / "manifest.json").read_text()),
+                        MANIFEST_SCHEMA)
+    broken = {**written, "models": [{**written["models"][0], "sha256": "not hex"}]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, MANIFEST_SCHEMA)
 
 
 def _eval_report(n: int, ffd: float) -> dict:
