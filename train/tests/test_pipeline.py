@@ -166,7 +166,7 @@ def test_publish_records_the_eval_reports_figures(trained_run, exported, tmp_pat
     publish(trained_run, tmp_path, "tiny", "t2", variant="fp16", eval_report=tmp_path / "model.json",
             baseline_report=tmp_path / "baseline.json")
     figures = json.loads((tmp_path / "manifest.json").read_text())["models"][0]["eval"]
-    assert figures["excessFfd"] == 5.5 and figures["baselineSeedAe"]["excessFfd"] == 8.0 and figures["n"] == 1000
+    assert figures["excessFfd"] == 5.5 and figures["baselineArticleAe"]["excessFfd"] == 8.0 and figures["n"] == 1000
     (tmp_path / "baseline.json").write_text(json.dumps(_eval_report(500, 22.5)))
     with pytest.raises(SystemExit):  # figures at different n do not compare
         publish(trained_run, tmp_path, "tiny", "t2", variant="fp16", eval_report=tmp_path / "model.json",
