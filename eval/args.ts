@@ -11,16 +11,20 @@ export type OptionSpecs = Record<string, { type: 'string' | 'boolean'; multiple?
 /** The parsed values: a string, a list of strings, or a boolean per option, absent when not given. */
 export type OptionValues = Record<string, string | boolean | Array<string | boolean> | undefined>;
 
-/** `argv` parsed against `options`; unknown options and stray arguments throw. */
-export function parseCommandLine(argv: readonly string[], options: OptionSpecs): OptionValues {
-  const { values, tokens } = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true, tokens: true });
-  let list: string | undefined;
-  for (const token of tokens) {
-    if (token.kind === 'option') list = options[token.name].multiple ? token.name : undefined;
-    else if (token.kind === 'positional' && list) (values[list] as string[]).push(token.value);
-    else if (token.kind === 'positional') throw new Error(`unexpected argument ${token.value}`);
+/** `argv` parsed against `options`; unknown options and stray arguments throw, with the command's `usage` appended. */
+export function parseCommandLine(argv: readonly string[], options: OptionSpecs, usage: string): OptionValues {
+  try {
+    const { values, tokens } = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true, tokens: true });
+    let list: string | undefined;
+    for (const token of tokens) {
+      if (token.kind === 'option') list = options[token.name].multiple ? token.name : undefined;
+      else if (token.kind === 'positional' && list) (values[list] as string[]).push(token.value);
+      else if (token.kind === 'positional') throw new Error(`unexpected argument ${token.value}`);
+    }
+    return values;
+  } catch (error) {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${usage}`);
   }
-  return values;
 }
 
 /** The value of string option `name`, undefined if absent. */

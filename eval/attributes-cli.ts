@@ -35,12 +35,7 @@ const OPTIONS = {
 
 /** Runs the command with the given arguments (without node and script). */
 export async function main(argv: readonly string[]): Promise<AttributeReport> {
-  let args;
-  try {
-    args = parseCommandLine(argv, OPTIONS);
-  } catch (error) {
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-  }
+  const args = parseCommandLine(argv, OPTIONS, USAGE);
   const grid = single(args, 'grid');
   if (args.help || !grid) throw new Error(USAGE);
   const strength = Number(single(args, 'strength') ?? 1.5);

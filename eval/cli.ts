@@ -45,12 +45,7 @@ const OPTIONS = {
 
 /** Runs the command with the given arguments (without node and script). */
 export async function main(argv: readonly string[]): Promise<EvalReport> {
-  let args;
-  try {
-    args = parseCommandLine(argv, OPTIONS);
-  } catch (error) {
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-  }
+  const args = parseCommandLine(argv, OPTIONS, USAGE);
   if (args.help || !single(args, 'model') || !list(args, 'real').length) throw new Error(USAGE);
   const range = single(args, 'range')?.split(',').map(Number);
   if (range && (range.length !== 2 || range.some((v) => !Number.isFinite(v)))) throw new Error('--range takes LO,HI');
