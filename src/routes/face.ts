@@ -28,14 +28,16 @@ export function faceRoute(store: ModelStore) {
     const entry = await store.entry(c.env.MODELS, v);
     const strengths = requestStrengths(query, faceQuery, entry);
     const digest = await seedDigest(seed);
+    const image = { format: 'png', layout: 'row', size, shape } as const;
     return serveImage(c, {
       entry,
+      format: image.format,
       etag: `"${entry.sha256.slice(0, 16)}-${toHex(digest.subarray(0, 16))}-${size}-${shape}${strengthsTag(entry, strengths)}"`,
       cacheKey: `/face/${encodeURIComponent(seed)}.png?size=${size}&shape=${shape}&v=${entry.version}${strengthsQuery(entry, strengths)}`,
       render: async () => {
         const model = await store.model(c.env.MODELS, entry.version);
         const latent = faceLatent(digest, entry.latentSize, model.attributes, strengths);
-        return renderImage(c, model, [latent], { format: 'png', layout: 'row', size, shape });
+        return renderImage(c, model, [latent], image);
       },
     });
   });

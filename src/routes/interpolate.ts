@@ -25,15 +25,17 @@ export function interpolateRoute(store: ModelStore) {
     const strengths = requestStrengths(query, interpolateQuery, entry);
     const [a, b] = await Promise.all([seedDigest(from), seedDigest(to)]);
     const params = `steps=${steps}&size=${size}&format=${format}&shape=${shape}`;
+    // `strip`: the frames side by side in one PNG; `apng`: an animation there and back.
+    const image = { format: 'png', layout: format === 'apng' ? 'loop' : 'row', size, shape } as const;
     return serveImage(c, {
       entry,
+      format: image.format,
       etag: `"${entry.sha256.slice(0, 16)}-${toHex(a.subarray(0, 12))}-${toHex(b.subarray(0, 12))}-${steps}-${size}-${format}-${shape}${strengthsTag(entry, strengths)}"`,
       cacheKey: `/interpolate?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&${params}&v=${entry.version}${strengthsQuery(entry, strengths)}`,
       render: async () => {
         const model = await store.model(c.env.MODELS, entry.version);
         const [za, zb] = [a, b].map((digest) => faceLatent(digest, entry.latentSize, model.attributes, strengths));
-        // `strip`: the frames side by side; `apng`: an animation there and back.
-        return renderImage(c, model, slerpFrames(za, zb, steps), { format: 'png', layout: format === 'apng' ? 'loop' : 'row', size, shape });
+        return renderImage(c, model, slerpFrames(za, zb, steps), image);
       },
     });
   });
