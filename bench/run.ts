@@ -5,7 +5,7 @@
  * 1. decode of the current model (models/manifest.json), 1 face and a batch of 8: onnxruntime-web wasm vs
  *    onnxruntime-node native, both 1 thread (bench/decode.ts), with the model's MACs and achieved GFLOP/s;
  * 2. PNG encode at 64/128/256 px: ours vs upng-js vs fast-png (bench/png-encoders.ts);
- * 3. end to end through workerd over HTTP on 127.0.0.1 (the built worker, scripts/lib/worker.ts) with autocannon:
+ * 3. end to end through workerd over HTTP on 127.0.0.1 (the built worker, scripts/lib/miniflare.ts) with autocannon:
  *    cache-miss and cache-hit faces at 1 and 16 connections, /interpolate with 8 steps, and the first request of a
  *    fresh isolate (bench/cold-start.ts, also used by bench:edge);
  * 4. DiceBear PNG avatars in Node (bench/dicebear.ts);
@@ -16,9 +16,11 @@
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { buildWorker, startWorker, type RunningWorker } from '../scripts/lib/worker';
+import { buildWorker } from '../scripts/lib/build-worker';
+import { startWorker, type RunningWorker } from '../scripts/lib/miniflare';
+import { currentEntry } from '../scripts/lib/models-dir';
 import { coldStarts } from './cold-start';
-import { benchDecode, currentEntry, type DecodeResult } from './decode';
+import { benchDecode, type DecodeResult } from './decode';
 import { benchDicebear } from './dicebear';
 import { runLoad, sampleWorkerdMemory, type LoadResult, type LoadSpec } from './http-load';
 import { benchPng } from './png-encoders';

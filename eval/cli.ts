@@ -7,9 +7,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { integer, parseArgs, single } from './args';
+import { integer, list, parseCommandLine, single } from './args';
 import { evaluate } from './evaluate';
-import { encodePng } from './image-codec';
+import { encodeRgbPng } from './image-codec';
 import { resolveDecoderSpec } from './model-spec';
 import { markdownReport, type EvalReport } from './report';
 
@@ -23,19 +23,30 @@ const USAGE = `usage: npm run eval -- --model FILE.onnx --real SRC... [options]
   --train-n N      training faces used (default: N)
   --latent D       latent size, for a model with no manifest entry (overrides the manifest)
   --size S         output size, likewise
-  --range LO,HI    decoder values mapped to 0 and 255, likewise (default for bare models: -1,1)
+  --range=LO,HI    decoder values mapped to 0 and 255, likewise (default for bare models: -1,1)
   --threshold T    detector score for a face to count (default 0.5)
   --out DIR        output folder (default eval-out/<model>-n<N>)
   --cache DIR      cache of real-face analyses (default eval-out/cache)`;
 
+const OPTIONS = {
+  model: { type: 'string' },
+  real: { type: 'string', multiple: true },
+  train: { type: 'string', multiple: true },
+  n: { type: 'string' },
+  'train-n': { type: 'string' },
+  latent: { type: 'string' },
+  size: { type: 'string' },
+  range: { type: 'string' },
+  threshold: { type: 'string' },
+  out: { type: 'string' },
+  cache: { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
 /** Runs the command with the given arguments (without node and script). */
 export async function main(argv: readonly string[]): Promise<EvalReport> {
-  const args = parseArgs(argv);
-  const known = ['model', 'real', 'train', 'n', 'train-n', 'latent', 'size', 'range', 'threshold', 'out', 'cache', 'help'];
-  const unknown = [...args.keys()].filter((k) => !known.includes(k));
-  if (args.has('help') || unknown.length || !args.get('model')?.length || !args.get('real')?.length) {
-    throw new Error(`${unknown.length ? `unknown option --${unknown[0]}\n` : ''}${USAGE}`);
-  }
+  const args = parseCommandLine(argv, OPTIONS, USAGE);
+  if (args.help || !single(args, 'model') || !list(args, 'real').length) throw new Error(USAGE);
   const range = single(args, 'range')?.split(',').map(Number);
   if (range && (range.length !== 2 || range.some((v) => !Number.isFinite(v)))) throw new Error('--range takes LO,HI');
   const spec = await resolveDecoderSpec(single(args, 'model') as string, {
@@ -51,8 +62,8 @@ export async function main(argv: readonly string[]): Promise<EvalReport> {
   const { report, sheet, histogram } = await evaluate({
     spec,
     n,
-    real: args.get('real') as string[],
-    train: args.get('train') ?? [],
+    real: list(args, 'real'),
+    train: list(args, 'train'),
     trainN: integer(args, 'train-n') ?? n,
     cacheDir: single(args, 'cache') ?? path.join('eval-out', 'cache'),
     threshold,
@@ -68,8 +79,8 @@ export async function main(argv: readonly string[]): Promise<EvalReport> {
   await mkdir(out, { recursive: true });
   await writeFile(files.json, `${JSON.stringify(full, null, 2)}\n`);
   await writeFile(files.markdown, markdown);
-  await writeFile(files.contactSheet, encodePng(sheet));
-  if (histogram && files.histogram) await writeFile(files.histogram, encodePng(histogram));
+  await writeFile(files.contactSheet, encodeRgbPng(sheet));
+  if (histogram && files.histogram) await writeFile(files.histogram, encodeRgbPng(histogram));
   process.stdout.write(`\n${markdown}\nwrote ${Object.values(files).filter(Boolean).join(', ')}\n`);
   return full;
 }

@@ -1,5 +1,5 @@
 /** 8-bit RGB rasters and the few operations the evaluation needs (crop, pad, resize, decoder output to pixels). */
-import { renderRgba } from '../src/runtime/image';
+import { planesToRgba } from '../src/runtime/image';
 
 /** Interleaved 8-bit RGB pixels, row-major, no padding between rows. */
 export interface RgbImage {
@@ -53,7 +53,7 @@ function rgbaToRgb(rgba: Uint8Array, width: number, height: number): RgbImage {
  * service's own renderer, so the evaluation scores exactly the pixels the service serves.
  */
 export function planesToImage(planes: Float32Array, srcSize: number, size: number, valueRange: readonly [number, number]): RgbImage {
-  return rgbaToRgb(renderRgba(planes, srcSize, { size, shape: 'square', valueRange }), size, size);
+  return rgbaToRgb(planesToRgba(planes, srcSize, { size, shape: 'square', valueRange }), size, size);
 }
 
 /**

@@ -42,15 +42,14 @@ async function sourceFiles(source: string): Promise<string[]> {
   return (tars.length > 0 ? tars : names.filter((name) => IMAGE.test(name))).map((name) => path.join(source, name));
 }
 
-/** Every image of the sources, in order. Each shard is read whole (about 11 MB), one at a time. */
+/** Every image of the sources, in order; shards are streamed, one at a time. */
 export async function* readRealImages(sources: readonly string[]): AsyncGenerator<RealImage> {
   for (const source of sources.flatMap(expandRanges)) {
     for (const file of await sourceFiles(source)) {
-      const bytes = new Uint8Array(await readFile(file));
       if (file.endsWith('.tar')) {
-        for (const entry of readTar(bytes)) if (IMAGE.test(entry.name)) yield { id: `${path.basename(file)}/${entry.name}`, bytes: entry.data };
+        for await (const entry of readTar(file)) if (IMAGE.test(entry.name)) yield { id: `${path.basename(file)}/${entry.name}`, bytes: entry.data };
       } else if (IMAGE.test(file)) {
-        yield { id: file, bytes };
+        yield { id: file, bytes: new Uint8Array(await readFile(file)) };
       } else {
         throw new Error(`${file}: not a .tar shard or a JPEG/PNG image`);
       }

@@ -15,20 +15,20 @@ import { spawn, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { InspectorSession, type HeapUsage } from './lib/isolate-memory';
 import { workerdMemory as workerdMemoryWhere, type Memory } from './lib/process-memory';
-import { buildWorker, wranglerSetting } from './lib/worker';
+import { buildWorker } from './lib/build-worker';
+import { bin, ROOT } from './lib/root';
+import { OFFLINE_ENV } from './lib/wrangler';
+import { assetsDir } from './lib/wrangler-config';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS ?? 64);
 const MAX_REQUESTS = Number(process.env.SOAK_MAX_REQUESTS ?? 200_000);
 /** Cloudflare's memory limit per isolate (JS heap and wasm memory together). */
 const ISOLATE_LIMIT_MB = 128;
-const ROOT = resolve(import.meta.dirname, '..');
 const HOST = '127.0.0.1';
-const bin = (name: string) => join(ROOT, 'node_modules/.bin', name);
-const quietEnv = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false' };
 
 /** A port nothing listens on right now, on loopback. */
 function freePort(): Promise<number> {
@@ -106,20 +106,20 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => ab
 
 try {
   console.log('soak: copying models/ into a fresh local bucket, building the web assets and the worker…');
-  execFileSync(bin('tsx'), ['scripts/models.ts', '--local', '--persist-to', state], { cwd: ROOT, env: quietEnv, stdio: ['ignore', 'ignore', 'inherit'] });
-  execFileSync(bin('tsx'), ['scripts/build-web.ts'], { cwd: ROOT, env: quietEnv, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(bin('tsx'), ['scripts/models.ts', '--local', '--persist-to', state], { cwd: ROOT, env: OFFLINE_ENV, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(bin('tsx'), ['scripts/build-web.ts'], { cwd: ROOT, env: OFFLINE_ENV, stdio: ['ignore', 'ignore', 'inherit'] });
   const entry = join(buildWorker(bundle), 'index.js');
   // wrangler dev restarts the worker, dropping the requests in flight, whenever a file in its assets folder changes,
   // and every test run in this checkout rebuilds dist/assets: it serves a copy.
   const assets = join(state, 'assets');
-  cpSync(join(ROOT, wranglerSetting('directory')), assets, { recursive: true });
+  cpSync(assetsDir(), assets, { recursive: true });
 
   const [port, inspectorPort] = [await freePort(), await freePort()];
   const base = `http://${HOST}:${port}`;
   const dev = spawn(
     bin('wrangler'),
     ['dev', entry, '--no-bundle', '--assets', assets, '--ip', HOST, '--port', String(port), '--inspector-port', String(inspectorPort), '--persist-to', state, '--show-interactive-dev-session=false', '--log-level', 'warn'],
-    { cwd: ROOT, env: quietEnv, detached: true, stdio: ['ignore', 'ignore', 'inherit'] },
+    { cwd: ROOT, env: OFFLINE_ENV, detached: true, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   devGroup = dev.pid;
   await waitForHealth(base, Date.now() + 120_000);

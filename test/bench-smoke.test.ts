@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readManifest } from '../scripts/lib/worker';
+import { readManifest } from '../scripts/lib/models-dir';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const NUMBER = String.raw`[0-9]+(?:\.[0-9]+)?`;

@@ -11,10 +11,12 @@
  * The model comes from the worker's model store (`/models/manifest.json`, `/models/<file>`) and is checked against its
  * manifest sha256 before use, exactly as the worker checks it.
  */
-import { canonicalStrengths, shiftLatent } from '../src/runtime/attributes';
-import { renderFaces } from '../src/runtime/faces';
-import { seedToLatent } from '../src/runtime/latent';
-import { ModelStore, type LoadedModel, type ModelBucket, type ModelEntry } from '../src/runtime/model-store';
+import { canonicalStrengths } from '../src/runtime/attributes';
+import { drawFaces } from '../src/runtime/draw';
+import { faceLatent, slerpFrames } from '../src/runtime/face-latent';
+import { seedDigest } from '../src/runtime/latent';
+import type { ModelEntry } from '../src/runtime/manifest';
+import { ModelStore, type LoadedModel, type ModelBucket } from '../src/runtime/model-store';
 import { browserOrt, type Backend } from '../src/runtime/ort-browser';
 import { encodePng } from '../src/runtime/png';
 import { slerp } from '../src/runtime/slerp';
@@ -83,18 +85,18 @@ export async function createFaceGenerator(options: FaceGeneratorOptions = {}): P
   if (!base.pathname.endsWith('/')) base.pathname += '/';
   const runtime = await browserOrt(base, options.backends);
   const model: LoadedModel = await new ModelStore(runtime.ort).model(httpBucket(base), options.version);
-  const latents = new Map<string, Promise<Float32Array>>();
-  // Memoised: the morph slider asks for the same two latents on every move.
-  const seedLatent = (seed: string) => {
-    let z = latents.get(seed);
-    if (!z) latents.set(seed, (z = seedToLatent(seed, model.entry.latentSize)));
-    return z;
+  const digests = new Map<string, Promise<Uint8Array>>();
+  // Memoised: the morph slider asks for the same two seeds on every move.
+  const digest = (seed: string) => {
+    let d = digests.get(seed);
+    if (!d) digests.set(seed, (d = seedDigest(seed)));
+    return d;
   };
   // Shifted before any interpolation, as the worker's /interpolate does.
-  const latent = async (seed: string, options?: FaceOptions) => shiftLatent(await seedLatent(seed), model.attributes, canonicalStrengths(options?.attributes ?? {}));
+  const latent = async (seed: string, options?: FaceOptions) => faceLatent(await digest(seed), model.entry.latentSize, model.attributes, canonicalStrengths(options?.attributes ?? {}));
   const render = async (zs: Float32Array[], { size = DEFAULT_SIZE, shape = 'square' }: FaceOptions = {}) => {
     const started = performance.now();
-    const { rgba } = await renderFaces(model, zs, { size, shape });
+    const { rgba } = await drawFaces(model, zs, { size, shape });
     return { images: rgba.map((px) => new ImageData(new Uint8ClampedArray(px.buffer as ArrayBuffer, px.byteOffset, px.length), size, size)), ms: performance.now() - started };
   };
   const one = async (z: Float32Array, options?: FaceOptions): Promise<Face> => {
@@ -112,7 +114,7 @@ export async function createFaceGenerator(options: FaceGeneratorOptions = {}): P
     async interpolate(a, b, steps, opts) {
       if (!Number.isInteger(steps) || steps < 2) throw new RangeError('steps must be an integer ≥ 2');
       const [za, zb] = await Promise.all([latent(a, opts), latent(b, opts)]);
-      return (await render(Array.from({ length: steps }, (_, i) => slerp(za, zb, i / (steps - 1))), opts)).images;
+      return (await render(slerpFrames(za, zb, steps), opts)).images;
     },
     toPng(imageData) {
       const { data, width, height } = imageData;

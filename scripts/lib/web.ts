@@ -1,21 +1,20 @@
 /**
  * Builds the browser bundle (web/*.ts and the src/runtime/ modules they import, with onnxruntime-web's WebGPU build)
  * into wrangler.toml's `[assets] directory`, under web/: served as /web/demo.js and /web/face-generator.js.
- * Synchronous (esbuild's buildSync), so buildWorker() can run it before wrangler bundles the worker.
+ * Synchronous (esbuild's buildSync), so buildWorker() (./build-worker.ts) can run it before wrangler bundles the worker.
  */
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import { buildSync } from 'esbuild';
-import { wranglerSetting } from './worker';
-
-const ROOT = resolve(import.meta.dirname, '../..');
+import { ROOT } from './root';
+import { assetsDir } from './wrangler-config';
 
 /** The entry points: the demo page's script and the client API other pages import. */
 const ENTRIES = ['web/demo.ts', 'web/face-generator.ts'];
 
 /** Where the bundle goes: `<assets directory>/web`. */
 export function webOutDir(): string {
-  return join(ROOT, wranglerSetting('directory'), 'web');
+  return join(assetsDir(), 'web');
 }
 
 /** Bundles, minifies and writes the browser files; returns their paths. */

@@ -1,6 +1,6 @@
 /** Zod schemas for path and query parameters shared by the routes. */
 import { z } from 'zod';
-import { VERSION_PATTERN } from '../runtime/model-store';
+import { VERSION_PATTERN } from '../runtime/manifest';
 
 /** Longest seed accepted, in UTF-8 bytes. */
 const MAX_SEED_BYTES = 256;

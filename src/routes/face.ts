@@ -10,13 +10,12 @@ import type { AppEnv } from '../http/app-env';
 import { requestStrengths, strengthsQuery, strengthsTag } from '../http/attributes';
 import { onInvalid } from '../http/errors';
 import { serveImage } from '../http/image-response';
-import { renderPng } from '../http/render';
+import { renderImage } from '../http/render';
 import { faceQuery, seed } from '../http/params';
-import { shiftLatent } from '../runtime/attributes';
-import { latentFromDigest, seedDigest } from '../runtime/latent';
+import { faceLatent } from '../runtime/face-latent';
+import { seedDigest } from '../runtime/latent';
 import { toHex } from '../runtime/hex';
 import type { ModelStore } from '../runtime/model-store';
-import { encodePng } from '../runtime/png';
 
 const pathParams = z.object({ seed: z.string().transform((s) => s.replace(/\.png$/, '')).pipe(seed) });
 
@@ -29,14 +28,16 @@ export function faceRoute(store: ModelStore) {
     const entry = await store.entry(c.env.MODELS, v);
     const strengths = requestStrengths(query, faceQuery, entry);
     const digest = await seedDigest(seed);
+    const image = { format: 'png', layout: 'row', size, shape } as const;
     return serveImage(c, {
       entry,
+      format: image.format,
       etag: `"${entry.sha256.slice(0, 16)}-${toHex(digest.subarray(0, 16))}-${size}-${shape}${strengthsTag(entry, strengths)}"`,
       cacheKey: `/face/${encodeURIComponent(seed)}.png?size=${size}&shape=${shape}&v=${entry.version}${strengthsQuery(entry, strengths)}`,
       render: async () => {
         const model = await store.model(c.env.MODELS, entry.version);
-        const latent = shiftLatent(latentFromDigest(digest, entry.latentSize), model.attributes, strengths);
-        return renderPng(c, model, [latent], { size, shape }, ([rgba]) => encodePng(rgba, size, size, shape === 'square'));
+        const latent = faceLatent(digest, entry.latentSize, model.attributes, strengths);
+        return renderImage(c, model, [latent], image);
       },
     });
   });

@@ -1,6 +1,6 @@
 /** Shared set-up for the `worker` project's test files. */
 import { afterAll, beforeAll, inject } from 'vitest';
-import { readManifest, startWorker, type RunningWorker } from '../../scripts/lib/worker';
+import { startWorker, type RunningWorker } from '../../scripts/lib/miniflare';
 
 /**
  * Starts a fresh worker for the enclosing test file (or describe block) and stops it afterwards.
@@ -20,14 +20,6 @@ export function useWorker(options: { models: boolean; runtime?: boolean }): () =
     if (!worker) throw new Error('worker not started');
     return worker;
   };
-}
-
-/** The current model's manifest entry from models/manifest.json. */
-export function currentModel() {
-  const manifest = readManifest();
-  const entry = manifest.models.find((m) => m.version === manifest.current);
-  if (!entry) throw new Error('models/manifest.json: current names no model');
-  return entry;
 }
 
 /** Hex SHA-256 of bytes. */

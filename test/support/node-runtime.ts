@@ -5,23 +5,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as ortNode from 'onnxruntime-node';
-import * as ortWeb from 'onnxruntime-web/wasm';
-import { MODELS_DIR } from '../../scripts/lib/worker';
-import type { OrtApi } from '../../src/runtime/decoder';
-import { renderFaces } from '../../src/runtime/faces';
-import { latentFromDigest, seedDigest } from '../../src/runtime/latent';
+import { MODELS_DIR } from '../../scripts/lib/models-dir';
+import { NODE_ORTS, type NodeBackend } from '../../scripts/lib/node-ort';
+import { drawFaces } from '../../src/runtime/draw';
+import { encodeFaces } from '../../src/runtime/encode';
+import { faceLatent } from '../../src/runtime/face-latent';
+import { seedDigest } from '../../src/runtime/latent';
 import { ModelStore, type LoadedModel, type ModelBucket } from '../../src/runtime/model-store';
-import { encodePng } from '../../src/runtime/png';
-
-// As in the worker (src/runtime/ort-workerd.ts): one thread, no proxy.
-ortWeb.env.wasm.numThreads = 1;
-ortWeb.env.wasm.proxy = false;
-
-const ORTS: Record<'web' | 'node', OrtApi> = {
-  web: { InferenceSession: ortWeb.InferenceSession, Tensor: ortWeb.Tensor as never, executionProviders: ['wasm'] },
-  node: { InferenceSession: ortNode.InferenceSession, Tensor: ortNode.Tensor as never, executionProviders: ['cpu'] },
-};
 
 /** {@link MODELS_DIR} as a bucket. */
 export const folderBucket: ModelBucket = {
@@ -31,14 +21,14 @@ export const folderBucket: ModelBucket = {
   },
 };
 
-/** The current model of models/ loaded in Node with onnxruntime-web (`web`) or onnxruntime-node (`node`). */
-export function nodeModel(ort: 'web' | 'node'): Promise<LoadedModel> {
-  return new ModelStore(ORTS[ort]).model(folderBucket);
+/** The current model of models/ loaded in Node with onnxruntime-web's wasm build or onnxruntime-node. */
+export function nodeModel(backend: NodeBackend): Promise<LoadedModel> {
+  return new ModelStore(NODE_ORTS[backend]).model(folderBucket);
 }
 
 /** The PNG `GET /face/:seed?size&shape` serves, made in Node by the same src/runtime steps as src/routes/face.ts. */
 export async function nodeFacePng(model: LoadedModel, seed: string, size: number, shape: 'square' | 'circle'): Promise<Uint8Array> {
-  const latent = latentFromDigest(await seedDigest(seed), model.entry.latentSize);
-  const { rgba } = await renderFaces(model, [latent], { size, shape });
-  return encodePng(rgba[0], size, size, shape === 'square');
+  const latent = faceLatent(await seedDigest(seed), model.entry.latentSize, model.attributes, []);
+  const { rgba } = await drawFaces(model, [latent], { size, shape });
+  return encodeFaces(rgba, { format: 'png', layout: 'row', size, shape });
 }

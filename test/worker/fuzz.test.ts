@@ -9,7 +9,7 @@
  *
  * Every response: status 200, 304 (only for If-None-Match) or 400/404 with a JSON `{error, detail}` body (503 would
  * mean the model is absent, which it is not here, or more image requests in flight than the worker's load-shedding
- * limit, which one batch at a time stays under); an image route's 200 is a valid PNG/APNG (test/support/png.ts
+ * limit, which one batch at a time stays under); an image route's 200 is a valid PNG/APNG (scripts/lib/png-reader.ts
  * checks every CRC and inflates every row) of the size the query asks for; each answer comes within HANG_MS.
  * Requests spelt canonically (encodeURIComponent, no dot segments) must also get exactly the status, error code
  * and image the schemas imply; mangled ones (raw seeds and query strings) only the invariants above.
@@ -18,11 +18,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { ZodDefault, ZodEffects, ZodEnum, ZodOptional, ZodPipeline } from 'zod';
-import { readManifest } from '../../scripts/lib/worker';
+import { currentEntry, readManifest } from '../../scripts/lib/models-dir';
 import { MAX_IN_FLIGHT } from '../../src/http/load-shedding';
 import { attributesQuery, faceQuery, interpolateQuery, latentQuery, seed as seedSchema } from '../../src/http/params';
-import { currentModel, useWorker } from '../support/fixtures';
-import { decodePng } from '../support/png';
+import { useWorker } from '../support/fixtures';
+import { decodePng } from '../../scripts/lib/png-reader';
 
 const worker = useWorker({ models: true });
 
@@ -33,7 +33,7 @@ const HANG_MS = 30_000;
 
 const manifest = readManifest();
 const versions = manifest.models.map((m) => m.version);
-const model = currentModel();
+const model = currentEntry();
 const attributeNames: string[] = manifest.models.find((m) => m.version === manifest.current)?.attributes ?? [];
 
 // ---------------------------------------------------------------------------------------------------------------

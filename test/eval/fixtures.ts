@@ -3,9 +3,10 @@
  * a tiny ONNX decoder written with a minimal protobuf encoder, and face crops from the NASA astronaut photo
  * that Debian's python3-skimage ships (public domain).
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { decodeImage } from '../eval/image-codec';
-import { crop, resizeSquare, type RgbImage } from '../eval/image';
+import { decodeImage } from '../../eval/image-codec';
+import { crop, resizeSquare, type RgbImage } from '../../eval/image';
 
 /** The astronaut photo (Eileen Collins, NASA, public domain) from python3-skimage. */
 export const ASTRONAUT_PNG = '/usr/lib/python3/dist-packages/skimage/data/astronaut.png';
@@ -89,4 +90,16 @@ export function tinyDecoderOnnx(base: RgbImage, latent: number, spread: number, 
     valueInfo(12, 'image', [batch, 3, size, size]),
   );
   return Uint8Array.from([...int(1, 8), ...msg(8, str(1, ''), int(2, 13)), ...graph]);
+}
+
+/**
+ * A manifest.json naming one model, `file` with the ONNX bytes `model` (version t1, [-1, 1], input z, output image), as
+ * the service would accept it; `extra` adds fields (the attributes file).
+ */
+export function manifestFor(file: string, model: Uint8Array, latentSize: number, imageSize: number, extra: Record<string, unknown> = {}): string {
+  const entry = {
+    name: 'tiny', version: 't1', file, sha256: createHash('sha256').update(model).digest('hex'), bytes: model.length,
+    latentSize, imageSize, input: 'z', output: 'image', valueRange: [-1, 1], quantization: 'fp32', ...extra,
+  };
+  return JSON.stringify({ current: 't1', models: [entry] });
 }
