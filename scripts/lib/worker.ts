@@ -9,6 +9,7 @@ import { readdirSync, readFileSync, existsSync, mkdirSync, renameSync, writeFile
 import { dirname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Miniflare } from 'miniflare';
+import { RATE_LIMIT_BINDING, type RateLimitConfig } from '../../src/http/rate-limit';
 import { ORT_WASM_FILES, ortWasmDir } from '../../src/runtime/ort-browser';
 import { buildWeb } from './web';
 
@@ -119,11 +120,20 @@ export interface RunningWorker {
   dispose(): Promise<void>;
 }
 
+/** How {@link startWorker} configures the worker beyond its bundle. */
+export interface WorkerOptions {
+  /**
+   * Gives the worker its rate-limit binding with these numbers (Miniflare simulates it: fixed windows aligned to
+   * the period, in memory). Without it the worker runs unlimited, as the tests and the benchmark need.
+   */
+  rateLimit?: RateLimitConfig;
+}
+
 /**
  * Starts the worker bundled in `dir` in a fresh workerd with an empty in-memory MODELS bucket and cache, its static
  * assets (the browser bundle) and a free loopback port.
  */
-export async function startWorker(dir: string): Promise<RunningWorker> {
+export async function startWorker(dir: string, options: WorkerOptions = {}): Promise<RunningWorker> {
   const modules = readdirSync(dir)
     .filter((f) => f.endsWith('.js') || f.endsWith('.wasm'))
     .map((f) => ({ type: f.endsWith('.wasm') ? ('CompiledWasm' as const) : ('ESModule' as const), path: join(dir, f) }))
@@ -134,6 +144,10 @@ export async function startWorker(dir: string): Promise<RunningWorker> {
     modules,
     compatibilityDate: wranglerSetting('compatibility_date'),
     r2Buckets: ['MODELS'],
+    ...(options.rateLimit && {
+      ratelimits: { [RATE_LIMIT_BINDING]: { simple: options.rateLimit } },
+      bindings: { RATE_LIMIT: options.rateLimit },
+    }),
     assets: { directory: join(ROOT, wranglerSetting('directory')), routerConfig: { has_user_worker: true } },
     host: '127.0.0.1',
     port: 0,

@@ -5,6 +5,8 @@
 import type { Context } from 'hono';
 import { setMetric } from 'hono/timing';
 import type { ModelEntry } from '../runtime/model-store';
+import type { AppEnv } from './app-env';
+import { limitRender } from './rate-limit';
 
 /** Headers every image response carries, the 304 included (CORS comes from the app-wide middleware). */
 function baseHeaders(etag: string, entry: ModelEntry): Record<string, string> {
@@ -31,8 +33,11 @@ export interface ImageRequest {
   render: () => Promise<Uint8Array>;
 }
 
-/** 304 if the client has it, else the edge cache, else renders and stores the PNG in the background. */
-export async function serveImage(c: Context, req: ImageRequest): Promise<Response> {
+/**
+ * 304 if the client has it, else the edge cache, else (within the client's rate limit) renders and stores the PNG
+ * in the background.
+ */
+export async function serveImage(c: Context<AppEnv>, req: ImageRequest): Promise<Response> {
   const headers = baseHeaders(req.etag, req.entry);
   if (matchesIfNoneMatch(c.req.header('If-None-Match'), req.etag)) return new Response(null, { status: 304, headers });
 
@@ -45,6 +50,8 @@ export async function serveImage(c: Context, req: ImageRequest): Promise<Respons
     return new Response(hit.body, hit);
   }
 
+  const limited = await limitRender(c);
+  if (limited) return limited;
   const response = new Response(await req.render(), { headers: { ...headers, 'Content-Type': 'image/png' } });
   c.executionCtx.waitUntil(cache.put(key, response.clone()));
   return response;
