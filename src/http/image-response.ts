@@ -29,6 +29,8 @@ export interface ImageRequest {
   etag: string;
   /** Canonical path + query (normalised params, resolved version), so equivalent URLs share one cache entry. */
   cacheKey: string;
+  /** Faces a render decodes: what it counts against the client's rate limit (src/http/rate-limit.ts). */
+  faces: number;
   /** Makes the PNG on a cache miss (and reports its stages with hono/timing's setMetric). */
   render: () => Promise<Uint8Array>;
 }
@@ -50,7 +52,7 @@ export async function serveImage(c: Context<AppEnv>, req: ImageRequest): Promise
     return new Response(hit.body, hit);
   }
 
-  const limited = await limitRender(c);
+  const limited = await limitRender(c, req.faces);
   if (limited) return limited;
   const response = new Response(await req.render(), { headers: { ...headers, 'Content-Type': 'image/png' } });
   c.executionCtx.waitUntil(cache.put(key, response.clone()));

@@ -1,7 +1,8 @@
 /**
  * Per-client limit on renders, through Cloudflare's Workers Rate Limiting binding. Only requests that are about to
  * render count: the image routes ask {@link limitRender} after their Cache API lookup missed and before decoding, so
- * cache hits and 304s are never limited and an attacker's unique seeds are (docs/abuse.md). Without the binding
+ * cache hits and 304s are never limited and an attacker's unique seeds are (docs/abuse.md). A render counts once per
+ * face it decodes (an interpolation of 16 steps 16 times): CPU time follows the faces, so the limit bounds CPU. Without the binding
  * (self-hosting, most tests) the worker renders unlimited and says so in /healthz.
  */
 import type { Context } from 'hono';
@@ -66,23 +67,26 @@ export function rateLimitState(env: AppEnv['Bindings']) {
     binding: RATE_LIMIT_BINDING,
     limit: config?.limit ?? null,
     periodSeconds: config?.period ?? null,
-    counts: 'cache misses (renders) per client',
+    counts: 'faces decoded on cache misses, per client',
     key: 'CF-Connecting-IP (IPv6 by /64)',
   };
 }
 
 /**
- * Counts one render against the client's limit. Returns the 429 to answer instead when the client is over it
- * (JSON, `Retry-After`, `no-store`; CORS comes from the app-wide middleware), or undefined to go on rendering.
+ * Counts a render of `faces` faces against the client's limit, once per face (the binding has no weights; its calls
+ * are answered in the Cloudflare location, without a round trip elsewhere). Returns the 429 to answer instead when
+ * any count is over the limit (JSON, `Retry-After`, `no-store`; CORS comes from the app-wide middleware), or
+ * undefined to go on rendering.
  */
-export async function limitRender(c: Context<AppEnv>): Promise<Response | undefined> {
+export async function limitRender(c: Context<AppEnv>, faces: number): Promise<Response | undefined> {
   const limiter = c.env[RATE_LIMIT_BINDING];
   if (!limiter) return undefined;
-  const { success } = await limiter.limit({ key: clientKey(c.req.header('CF-Connecting-IP')) });
-  if (success) return undefined;
+  const key = clientKey(c.req.header('CF-Connecting-IP'));
+  const outcomes = await Promise.all(Array.from({ length: faces }, () => limiter.limit({ key })));
+  if (outcomes.every((o) => o.success)) return undefined;
   const config = configuredLimit(c.env);
   const retryAfter = config?.period ?? LONGEST_PERIOD;
-  const over = config ? `more than ${config.limit} uncached images in ${config.period} s` : 'too many uncached images';
+  const over = config ? `more than ${config.limit} uncached faces in ${config.period} s` : 'too many uncached faces';
   return jsonError(c, 429, 'rate_limited', `${over} from this client; cached images are still served; retry in ${retryAfter} s`, {
     'Retry-After': String(retryAfter),
     'Cache-Control': 'no-store',

@@ -1,6 +1,6 @@
 /**
  * The per-client render limit (src/http/rate-limit.ts) through Miniflare's simulation of the Workers Rate Limiting
- * binding, with a limit of LIMIT renders per minute for this file; clients are told apart by `CF-Connecting-IP`,
+ * binding, with a limit of LIMIT faces rendered per minute for this file; clients are told apart by `CF-Connecting-IP`,
  * which Miniflare passes on when the request carries it. Every test uses its own client addresses, so their counters
  * never meet. Without the binding the worker renders unlimited and says so.
  */
@@ -37,7 +37,7 @@ async function expectLimited(response: Awaited<ReturnType<typeof get>>) {
   expect(response.header('access-control-allow-origin')).toBe('*');
   expect(JSON.parse(new TextDecoder().decode(response.body))).toEqual({
     error: 'rate_limited',
-    detail: expect.stringContaining(`more than ${LIMIT} uncached images in ${PERIOD} s`),
+    detail: expect.stringContaining(`more than ${LIMIT} uncached faces in ${PERIOD} s`),
   });
 }
 
@@ -97,6 +97,17 @@ describe(`with the rate-limit binding (${LIMIT} renders per ${PERIOD} s per clie
     expect(other.status).toBe(200);
     expect(other.header('content-type')).toBe('image/png');
     expect(other.header('server-timing')).toMatch(/decode/);
+  });
+
+  it('an interpolation counts once per face it decodes', async () => {
+    await roomInWindow();
+    const interpolation = (steps: number) => `/interpolate?from=${Date.now()}-${fresh++}&to=b&steps=${steps}&size=16`;
+    expect((await as(worker(), '198.51.100.7', interpolation(LIMIT))).status).toBe(200);
+    await expectLimited(await as(worker(), '198.51.100.7', newFace()));
+    await expectLimited(await as(worker(), '198.51.100.8', interpolation(LIMIT + 1)));
+    expect((await as(worker(), '198.51.100.9', interpolation(LIMIT - 1))).status).toBe(200);
+    expect((await as(worker(), '198.51.100.9', newFace())).status).toBe(200);
+    await expectLimited(await as(worker(), '198.51.100.9', newFace()));
   });
 
   it('an IPv6 client counts by its /64: another address in it shares the counter, one outside it does not', async () => {
