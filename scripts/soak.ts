@@ -232,7 +232,7 @@ try {
   const failures = [result, one.result].reduce((sum, r) => sum + r.errors + r.timeouts, 0) +
     otherNon2xx({ result, counts }) + otherNon2xx(one) + counts.limitedOthers + one.counts.limitedOthers;
   const failed = failures + Number(overLimit({ result, counts })) + Number(overLimit(one));
-  const limitText = limit === 'unlimited' ? 'none (no binding: unlimited)' : `${limit.limit} renders per ${limit.periodSeconds} s per client`;
+  const limitText = limit === 'unlimited' ? 'none (no binding: unlimited)' : `${limit.limit} faces per ${limit.periodSeconds} s per client (wrangler.toml)`;
   const phaseLine = (phase: { result: autocannon.Result; counts: PhaseCounts }) =>
     `${phase.counts.limited} to ${HOT_CLIENT}, which got ${phase.counts.hotRendered} faces (at most ${limit === 'unlimited' ? '∞' : limit.limit * windows(phase)} allowed: ${overLimit(phase) ? 'OVER' : 'met'}); ${phase.counts.limitedOthers} to other addresses (must be 0)`;
 
