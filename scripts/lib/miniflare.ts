@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
+import { RATE_LIMIT_BINDING, type RateLimitConfig } from '../../src/http/rate-limit';
 import { modelUploads, runtimeObjects, type Upload } from './uploads';
 import { assetsDir, wranglerConfig } from './wrangler-config';
 
@@ -19,11 +20,20 @@ export interface RunningWorker {
   dispose(): Promise<void>;
 }
 
+/** How {@link startWorker} configures the worker beyond its bundle. */
+export interface WorkerOptions {
+  /**
+   * Gives the worker its rate-limit binding with these numbers (Miniflare simulates it: fixed windows aligned to
+   * the period, in memory). Without it the worker runs unlimited, as the tests and the benchmark need.
+   */
+  rateLimit?: RateLimitConfig;
+}
+
 /**
  * Starts the worker bundled in `dir` in a fresh workerd with an empty in-memory MODELS bucket and cache, its static
  * assets (the browser bundle) and a free loopback port.
  */
-export async function startWorker(dir: string): Promise<RunningWorker> {
+export async function startWorker(dir: string, options: WorkerOptions = {}): Promise<RunningWorker> {
   const modules = readdirSync(dir)
     .filter((f) => f.endsWith('.js') || f.endsWith('.wasm'))
     .map((f) => ({ type: f.endsWith('.wasm') ? ('CompiledWasm' as const) : ('ESModule' as const), path: join(dir, f) }))
@@ -34,6 +44,10 @@ export async function startWorker(dir: string): Promise<RunningWorker> {
     modules,
     compatibilityDate: wranglerConfig().compatibility_date,
     r2Buckets: ['MODELS'],
+    ...(options.rateLimit && {
+      ratelimits: { [RATE_LIMIT_BINDING]: { simple: options.rateLimit } },
+      bindings: { RATE_LIMIT: options.rateLimit },
+    }),
     assets: { directory: assetsDir(), routerConfig: { has_user_worker: true } },
     host: '127.0.0.1',
     port: 0,

@@ -34,6 +34,7 @@ export function faceRoute(store: ModelStore) {
       format: image.format,
       etag: `"${entry.sha256.slice(0, 16)}-${toHex(digest.subarray(0, 16))}-${size}-${shape}${strengthsTag(entry, strengths)}"`,
       cacheKey: `/face/${encodeURIComponent(seed)}.png?size=${size}&shape=${shape}&v=${entry.version}${strengthsQuery(entry, strengths)}`,
+      faces: 1,
       render: async () => {
         const model = await store.model(c.env.MODELS, entry.version);
         const latent = faceLatent(digest, entry.latentSize, model.attributes, strengths);

@@ -1,15 +1,16 @@
 /** Shared set-up for the `worker` project's test files. */
 import { afterAll, beforeAll, inject } from 'vitest';
-import { startWorker, type RunningWorker } from '../../scripts/lib/miniflare';
+import { startWorker, type RunningWorker, type WorkerOptions } from '../../scripts/lib/miniflare';
 
 /**
  * Starts a fresh worker for the enclosing test file (or describe block) and stops it afterwards.
- * With `models: true` the MODELS bucket is filled from models/ first; `runtime: true` adds ORT's browser wasm files.
+ * With `models: true` the MODELS bucket is filled from models/ first; `runtime: true` adds ORT's browser wasm files;
+ * `rateLimit` gives it the rate-limit binding (none by default: unlimited).
  */
-export function useWorker(options: { models: boolean; runtime?: boolean }): () => RunningWorker {
+export function useWorker(options: { models: boolean; runtime?: boolean } & WorkerOptions): () => RunningWorker {
   let worker: RunningWorker | undefined;
   beforeAll(async () => {
-    worker = await startWorker(inject('workerDir'));
+    worker = await startWorker(inject('workerDir'), { rateLimit: options.rateLimit });
     if (options.models) await worker.putModels();
     if (options.runtime) await worker.putRuntime();
   });
