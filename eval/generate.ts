@@ -16,8 +16,11 @@ export interface GeneratedFace {
   image: RgbImage;
 }
 
-/** Opens the decoder and returns a function that renders latents (any number, decoded in batches) as images. */
-export async function openDecoder(spec: DecoderSpec): Promise<(latents: readonly Float32Array[]) => Promise<RgbImage[]>> {
+/**
+ * Opens the decoder and returns a function that renders latents (any number, decoded in batches) as images of
+ * `size` px, resampled from the decoder's float output as the service renders a `size=` request.
+ */
+export async function openDecoder(spec: DecoderSpec, size = spec.imageSize): Promise<(latents: readonly Float32Array[]) => Promise<RgbImage[]>> {
   const session = await ort.InferenceSession.create(spec.file, {
     executionProviders: ['cpu'],
     intraOpNumThreads: 1,
@@ -44,7 +47,7 @@ export async function openDecoder(spec: DecoderSpec): Promise<(latents: readonly
       if (planes.dims.join() !== expected.join()) throw new Error(`decoder output is [${planes.dims}], expected [${expected}]`);
       const data = planes.data as Float32Array;
       const per = 3 * spec.imageSize * spec.imageSize;
-      chunk.forEach((_, i) => images.push(planesToImage(data.subarray(i * per, (i + 1) * per), spec.imageSize, spec.imageSize, spec.valueRange)));
+      chunk.forEach((_, i) => images.push(planesToImage(data.subarray(i * per, (i + 1) * per), spec.imageSize, size, spec.valueRange)));
       for (const tensor of Object.values(result)) tensor.dispose();
     }
     return images;
@@ -52,8 +55,8 @@ export async function openDecoder(spec: DecoderSpec): Promise<(latents: readonly
 }
 
 /** Opens the decoder and returns a function that renders the faces for a list of seeds. */
-export async function openGenerator(spec: DecoderSpec): Promise<(seeds: readonly string[]) => Promise<GeneratedFace[]>> {
-  const decode = await openDecoder(spec);
+export async function openGenerator(spec: DecoderSpec, size = spec.imageSize): Promise<(seeds: readonly string[]) => Promise<GeneratedFace[]>> {
+  const decode = await openDecoder(spec, size);
   return async (seeds) => {
     const latents = await Promise.all(seeds.map((seed) => seedToLatent(seed, spec.latentSize)));
     return (await decode(latents)).map((image, i) => ({ seed: seeds[i], image }));

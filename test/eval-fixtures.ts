@@ -90,3 +90,20 @@ export function tinyDecoderOnnx(base: RgbImage, latent: number, spread: number, 
   );
   return Uint8Array.from([...int(1, 8), ...msg(8, str(1, ''), int(2, 13)), ...graph]);
 }
+
+/**
+ * An "autoencoder" `image [N, 3, size, size] → Mul by `gain` → recon`, with the input and output names of
+ * train/src/seedface_train/export.py's autoencoder.onnx: gain 1 reconstructs every face exactly, a smaller gain
+ * gives a darker, flatter copy. Returns the ONNX bytes (opset 13).
+ */
+export function tinyAutoencoderOnnx(size: number, gain: number): Uint8Array {
+  const graph = msg(
+    7,
+    node('Mul', ['image', 'gain'], ['recon']),
+    str(2, 'tiny-autoencoder'),
+    initializer('gain', [], FLOAT, new Uint8Array(new Float32Array([gain]).buffer)),
+    valueInfo(11, 'image', ['N', 3, size, size]),
+    valueInfo(12, 'recon', ['N', 3, size, size]),
+  );
+  return Uint8Array.from([...int(1, 8), ...msg(8, str(1, ''), int(2, 13)), ...graph]);
+}
