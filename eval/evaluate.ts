@@ -53,7 +53,9 @@ function ffd(x: Float32Array[], y: Float32Array[]): number {
 export async function evaluate(options: EvalOptions): Promise<{ report: Omit<EvalReport, 'files'>; sheet: RgbImage; histogram: RgbImage | null }> {
   const { spec, n, threshold, size } = options;
   const started = performance.now();
-  const generatedSpectrum = new OctaveSpectrum(size); // first, so that a size it cannot transform fails early
+  // First, so that a size the spectrum cannot transform or an unreadable autoencoder fails before minutes of analysis.
+  const generatedSpectrum = new OctaveSpectrum(size);
+  const autoencoder = options.autoencoder ? await openAutoencoder(options.autoencoder) : null;
   const analyzer = await createFaceAnalyzer({ size, threshold });
   const cache = new AnalysisCache(options.cacheDir, analyzer.settingsKey);
 
@@ -80,7 +82,7 @@ export async function evaluate(options: EvalOptions): Promise<{ report: Omit<Eva
   const sharpnessSeconds = (performance.now() - t) / 1000;
 
   t = performance.now();
-  const ageCues = options.autoencoder ? await ageCueFigures(await openAutoencoder(options.autoencoder), options.real, analyzer, size, cache) : null;
+  const ageCues = autoencoder ? await ageCueFigures(autoencoder, options.real, analyzer, size, cache) : null;
   const ageCueSeconds = (performance.now() - t) / 1000;
 
   t = performance.now();

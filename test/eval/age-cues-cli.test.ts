@@ -36,7 +36,7 @@ function fixture() {
     '--model', model, '--latent', '8', '--size', '32', '--served-size', '64', '--real', shard, '--n', '4',
     '--out', path.join(dir, out), '--cache', path.join(dir, 'cache'), ...extra,
   ];
-  return { dir, exact, darker, args };
+  return { dir, model, exact, darker, args };
 }
 
 const cacheLines = (dir: string) => readdirSync(path.join(dir, 'cache')).map((f) => readFileSync(path.join(dir, 'cache', f), 'utf8').split('\n').length).reduce((a, b) => a + b, 0);
@@ -86,11 +86,12 @@ describe('npm run eval: sharpness and reconstruction age cues (n = 4, served at 
     expect(dark.all.auc.reconstructions).not.toBe(dark.all.auc.originals); // the darker copies read differently
   }, 240_000);
 
-  it('reports the age cues as absent without --autoencoder, and refuses a served size the spectrum cannot take', async () => {
-    const { args } = fixture();
+  it('reports the age cues as absent without --autoencoder, and refuses a served size the spectrum cannot take or a graph that is no autoencoder', async () => {
+    const { model, args } = fixture();
     const report = await main(args('none'));
     expect(report.figures.ageCues).toBeNull();
     expect(readFileSync(report.files.markdown, 'utf8')).toContain('not measured: no --autoencoder given');
     await expect(main([...args('bad'), '--served-size', '48'])).rejects.toThrow(/power of two/);
+    await expect(main(args('decoder', '--autoencoder', model))).rejects.toThrow(/input must be \[N, 3, S, S\]/);
   }, 120_000);
 });
