@@ -62,16 +62,32 @@ interface Scored {
   reconstruction: FaceAnalysis;
 }
 
-/** Labelled photos of the two age groups, in the real set's order. */
-async function labelledPhotos(sources: readonly string[]): Promise<{ bytes: Uint8Array; age: number; female: boolean }[]> {
+/** A photo of one of the two age groups, with its labels. */
+export interface LabelledPhoto {
+  bytes: Uint8Array;
+  age: number;
+  female: boolean;
+}
+
+/** A metadata field as a number: the shared set writes UTKFace's labels as strings ("age": "16"). */
+function label(value: unknown): number {
+  return typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
+}
+
+/**
+ * The labelled photos of the two age groups, in the real set's order; throws if there are none (a real set of
+ * plain images, or shards without UTKFace faces), since the figure was asked for.
+ */
+export async function labelledPhotos(sources: readonly string[]): Promise<LabelledPhoto[]> {
   const metadata = await readSampleMetadata(sources);
-  const photos = [];
+  const photos: LabelledPhoto[] = [];
   for await (const real of readRealImages(sources)) {
     const meta = metadata.get(real.id.replace(/\.[^./]+$/, ''));
-    const age = meta?.age, gender = meta?.gender;
-    if (typeof age !== 'number' || (gender !== 0 && gender !== 1)) continue; // UTKFace codes: 0 male, 1 female
+    const age = label(meta?.age), gender = label(meta?.gender);
+    if (!Number.isFinite(age) || (gender !== 0 && gender !== 1)) continue; // UTKFace codes: 0 male, 1 female
     if (age >= OLD_FROM || (age >= YOUNG_AGES[0] && age <= YOUNG_AGES[1])) photos.push({ bytes: real.bytes, age, female: gender === 1 });
   }
+  if (photos.length === 0) throw new Error(`no face of ${sources.join(', ')} has a measured age ≥ ${OLD_FROM} or ${YOUNG_AGES.join('–')} and a gender in its shard metadata: the age cues need UTKFace faces from WebDataset shards`);
   return photos;
 }
 
@@ -91,8 +107,7 @@ function group(faces: readonly Scored[]): AgeCueGroup {
  * preparation); analyses of reconstructions are cached under the autoencoder's and the photo's hashes, so a
  * second run of the same autoencoder only reads the cache.
  */
-export async function ageCueFigures(autoencoder: Autoencoder, sources: readonly string[], analyzer: FaceAnalyzer, size: number, cache: AnalysisCache): Promise<AgeCueFigures> {
-  const photos = await labelledPhotos(sources);
+export async function ageCueFigures(autoencoder: Autoencoder, photos: readonly LabelledPhoto[], analyzer: FaceAnalyzer, size: number, cache: AnalysisCache): Promise<AgeCueFigures> {
   const scored: Scored[] = [];
   const progress = startProgress('age cues', photos.length);
   const chunk = 16;

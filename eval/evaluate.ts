@@ -1,5 +1,5 @@
 /** The evaluation pipeline: generate and analyse faces, analyse the real sets, compute every figure. */
-import { ageCueFigures } from './age-cues';
+import { ageCueFigures, labelledPhotos } from './age-cues';
 import { AnalysisCache } from './analysis-cache';
 import { analyseGenerated, analyseRealSet } from './analyse';
 import { openAutoencoder } from './autoencoder';
@@ -53,9 +53,11 @@ function ffd(x: Float32Array[], y: Float32Array[]): number {
 export async function evaluate(options: EvalOptions): Promise<{ report: Omit<EvalReport, 'files'>; sheet: RgbImage; histogram: RgbImage | null }> {
   const { spec, n, threshold, size } = options;
   const started = performance.now();
-  // First, so that a size the spectrum cannot transform or an unreadable autoencoder fails before minutes of analysis.
+  // First, so that a size the spectrum cannot transform, an unreadable autoencoder or a real set without ages fails
+  // before minutes of analysis.
   const generatedSpectrum = new OctaveSpectrum(size);
   const autoencoder = options.autoencoder ? await openAutoencoder(options.autoencoder) : null;
+  const agePhotos = autoencoder ? await labelledPhotos(options.real) : [];
   const analyzer = await createFaceAnalyzer({ size, threshold });
   const cache = new AnalysisCache(options.cacheDir, analyzer.settingsKey);
 
@@ -82,7 +84,7 @@ export async function evaluate(options: EvalOptions): Promise<{ report: Omit<Eva
   const sharpnessSeconds = (performance.now() - t) / 1000;
 
   t = performance.now();
-  const ageCues = autoencoder ? await ageCueFigures(autoencoder, options.real, analyzer, size, cache) : null;
+  const ageCues = autoencoder ? await ageCueFigures(autoencoder, agePhotos, analyzer, size, cache) : null;
   const ageCueSeconds = (performance.now() - t) / 1000;
 
   t = performance.now();

@@ -24,7 +24,8 @@ function fixture() {
   LABELS.forEach(([age, gender], i) => {
     const key = `utk-${String(i).padStart(6, '0')}`;
     writeFileSync(path.join(samples, `${key}.png`), encodePng(lfwFace(i, 64)));
-    writeFileSync(path.join(samples, `${key}.json`), JSON.stringify({ key, source: 'utkface', age, gender, race: 0 }));
+    // labels as strings, as the shared set writes them
+    writeFileSync(path.join(samples, `${key}.json`), JSON.stringify({ key, source: 'utkface', age: String(age), gender: String(gender), race: '0' }));
     names.push(`${key}.png`, `${key}.json`);
   });
   const shard = path.join(dir, 'faces-000000.tar');
@@ -87,11 +88,15 @@ describe('npm run eval: sharpness and reconstruction age cues (n = 4, served at 
   }, 240_000);
 
   it('reports the age cues as absent without --autoencoder, and refuses a served size the spectrum cannot take or a graph that is no autoencoder', async () => {
-    const { model, args } = fixture();
+    const { dir, model, exact, args } = fixture();
     const report = await main(args('none'));
     expect(report.figures.ageCues).toBeNull();
     expect(readFileSync(report.files.markdown, 'utf8')).toContain('not measured: no --autoencoder given');
     await expect(main([...args('bad'), '--served-size', '48'])).rejects.toThrow(/power of two/);
     await expect(main(args('decoder', '--autoencoder', model))).rejects.toThrow(/input must be \[N, 3, S, S\]/);
+    const plain = path.join(dir, 'plain');
+    mkdirSync(plain);
+    writeFileSync(path.join(plain, 'a.png'), encodePng(lfwFace(0, 64)));
+    await expect(main([...args('plain', '--autoencoder', exact), '--real', plain])).rejects.toThrow(/measured age/);
   }, 120_000);
 });
