@@ -16,12 +16,12 @@ export interface FaceRegion {
 
 /**
  * The two regions shown. The shared face set's template puts the eye centres at (38.5, 36) and (89.5, 36) of 128
- * px, so the eyes band holds both eyes and brows; the hair region is the upper-left corner, where hairline, side
- * hair and background meet (the frame's top edge is mostly forehead).
+ * px, so the eyes band holds both eyes and brows; the hair region is the frame's upper-left corner above the brows,
+ * where top hair, side hair and background meet.
  */
 export const CROP_REGIONS: Readonly<Record<'eyes' | 'hair', FaceRegion>> = {
   eyes: { x: 1 / 8, y: 1 / 8, width: 3 / 4, height: 1 / 4 },
-  hair: { x: 0, y: 0, width: 3 / 8, height: 1 / 4 },
+  hair: { x: 0, y: 0, width: 3 / 8, height: 3 / 16 },
 };
 
 /** Whole-pixel zoom factor for faces of `size` px: a face zoomed by it would be about 512 px wide. */

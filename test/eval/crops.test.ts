@@ -28,13 +28,13 @@ describe('zoomed crops', () => {
     const eyes = regionCrop(face, CROP_REGIONS.eyes), hair = regionCrop(face, CROP_REGIONS.hair);
     expect([eyes.width, eyes.height, ...pixel(eyes, 0, 0)]).toEqual([96, 32, 16, 16, 0]);
     expect(pixel(eyes, 95, 31)).toEqual([111, 47, 0]); // the eye centres (y = 36) lie inside
-    expect([hair.width, hair.height, ...pixel(hair, 0, 0)]).toEqual([48, 32, 0, 0, 0]);
+    expect([hair.width, hair.height, ...pixel(hair, 0, 0)]).toEqual([48, 24, 0, 0, 0]); // above the brows
   });
 
   it('lays generated faces out on the left and real faces on the right, one pair per row, pixel-exact', () => {
     const generated = [labelled(64, 1), labelled(64, 2), labelled(64, 3)], real = [labelled(64, 101), labelled(64, 102)];
     const panel = zoomedCrops(generated, real);
-    const factor = 8, eyesW = 48 * factor, hairW = 24 * factor, rowH = 16 * factor;
+    const factor = 8, eyesW = 48 * factor, hairW = 24 * factor, hairH = 12 * factor, rowH = 16 * factor;
     const halfW = eyesW + CROP_GAP + hairW;
     expect(panel.width).toBe(2 * halfW + HALF_GAP);
     const header = panel.height - (2 * rowH + CROP_GAP); // two rows: as many as the shorter list
@@ -43,7 +43,7 @@ describe('zoomed crops', () => {
       const top = header + row * (rowH + CROP_GAP), left = half * (halfW + HALF_GAP);
       const face = [...generated, ...real].find((f) => f.data[2] === tag) as RgbImage;
       expect(crop(panel, left, top, eyesW, rowH)).toEqual(zoomNearest(regionCrop(face, CROP_REGIONS.eyes), factor));
-      expect(crop(panel, left + eyesW + CROP_GAP, top, hairW, rowH)).toEqual(zoomNearest(regionCrop(face, CROP_REGIONS.hair), factor));
+      expect(crop(panel, left + eyesW + CROP_GAP, top, hairW, hairH)).toEqual(zoomNearest(regionCrop(face, CROP_REGIONS.hair), factor));
     }
   });
 
