@@ -2,7 +2,8 @@
  * `npm run eval -- --model models/<file>.onnx --real <shards|folder> [--train <shards>] [--n 1000]`
  *
  * Scores a decoder's faces for seeds "0".."n-1" against real faces with a face-recognition model and writes
- * `report.json`, `report.md`, `contact-sheet.png` and `nn-histogram.png` to the output folder.
+ * `report.json`, `report.md`, `contact-sheet.png` (with zoomed crops of eyes and hair) and `nn-histogram.png` to the
+ * output folder.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -23,6 +24,9 @@ const USAGE = `usage: npm run eval -- --model FILE.onnx --real SRC... [options]
   --train-n N      training faces used (default: N)
   --latent D       latent size, for a model with no manifest entry (overrides the manifest)
   --size S         output size, likewise
+  --served-size S  side at which faces are served, analysed and compared, spectrum included
+                   (a power of two; default: the model's size)
+  --autoencoder F  a training run's autoencoder.onnx: adds the reconstruction age-cue AUC (optional)
   --range=LO,HI    decoder values mapped to 0 and 255, likewise (default for bare models: -1,1)
   --threshold T    detector score for a face to count (default 0.5)
   --out DIR        output folder (default eval-out/<model>-n<N>)
@@ -40,6 +44,8 @@ const OPTIONS = {
   threshold: { type: 'string' },
   out: { type: 'string' },
   cache: { type: 'string' },
+  'served-size': { type: 'string' },
+  autoencoder: { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -57,7 +63,10 @@ export async function main(argv: readonly string[]): Promise<EvalReport> {
   const n = integer(args, 'n') ?? 1000;
   const threshold = Number(single(args, 'threshold') ?? 0.5);
   if (!(threshold > 0 && threshold < 1)) throw new Error('--threshold must be between 0 and 1');
-  const out = single(args, 'out') ?? path.join('eval-out', `${spec.name}${spec.version ? `-${spec.version}` : ''}-n${n}`);
+  const size = integer(args, 'served-size') ?? spec.imageSize;
+  if (size < 8 || (size & (size - 1)) !== 0) throw new Error(`--served-size must be a power of two ≥ 8 (the spectrum's transform), got ${size}`);
+  const sizeTag = size === spec.imageSize ? '' : `-at${size}`;
+  const out = single(args, 'out') ?? path.join('eval-out', `${spec.name}${spec.version ? `-${spec.version}` : ''}-n${n}${sizeTag}`);
 
   const { report, sheet, histogram } = await evaluate({
     spec,
@@ -67,6 +76,8 @@ export async function main(argv: readonly string[]): Promise<EvalReport> {
     trainN: integer(args, 'train-n') ?? n,
     cacheDir: single(args, 'cache') ?? path.join('eval-out', 'cache'),
     threshold,
+    size,
+    autoencoder: single(args, 'autoencoder') ?? null,
   });
   const files = {
     json: path.join(out, 'report.json'),

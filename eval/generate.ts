@@ -20,8 +20,11 @@ export interface GeneratedFace {
   image: RgbImage;
 }
 
-/** Opens the decoder and returns a function that renders latents (any number, decoded in batches) as images. */
-export async function openDecoder(spec: DecoderSpec): Promise<(latents: readonly Float32Array[]) => Promise<RgbImage[]>> {
+/**
+ * Opens the decoder and returns a function that renders latents (any number, decoded in batches) as images of
+ * `size` px, resampled from the decoder's float output as the service renders a `size=` request.
+ */
+export async function openDecoder(spec: DecoderSpec, size = spec.imageSize): Promise<(latents: readonly Float32Array[]) => Promise<RgbImage[]>> {
   const session = await createDecoderSession(ORT, await readFile(spec.file));
   const decoder = await BatchingDecoder.open(ORT, session, {
     input: spec.input ?? session.inputNames[0],
@@ -31,13 +34,13 @@ export async function openDecoder(spec: DecoderSpec): Promise<(latents: readonly
   });
   return async (latents) => {
     const planes = await decoder.decode([...latents]);
-    return planes.map((p) => planesToImage(p, spec.imageSize, spec.imageSize, spec.valueRange));
+    return planes.map((p) => planesToImage(p, spec.imageSize, size, spec.valueRange));
   };
 }
 
-/** Opens the decoder and returns a function that renders the (unshifted) faces for a list of seeds. */
-export async function openGenerator(spec: DecoderSpec): Promise<(seeds: readonly string[]) => Promise<GeneratedFace[]>> {
-  const decode = await openDecoder(spec);
+/** Opens the decoder and returns a function that renders the (unshifted) faces for a list of seeds at `size` px. */
+export async function openGenerator(spec: DecoderSpec, size = spec.imageSize): Promise<(seeds: readonly string[]) => Promise<GeneratedFace[]>> {
+  const decode = await openDecoder(spec, size);
   return async (seeds) => {
     const latents = await Promise.all(seeds.map(async (seed) => faceLatent(await seedDigest(seed), spec.latentSize, new Map(), [])));
     return (await decode(latents)).map((image, i) => ({ seed: seeds[i], image }));

@@ -74,3 +74,16 @@ export function centreSquare(image: RgbImage): RgbImage {
   const side = Math.min(image.width, image.height);
   return crop(image, (image.width - side) >> 1, (image.height - side) >> 1, side, side);
 }
+
+/** Images stacked top to bottom, left-aligned, `gap` pixels apart, on a white background. */
+export function stackVertically(images: readonly RgbImage[], gap: number): RgbImage {
+  const width = Math.max(...images.map((image) => image.width));
+  const height = images.reduce((sum, image) => sum + image.height, gap * (images.length - 1));
+  const out = solidImage(width, height, [255, 255, 255]);
+  let y = 0;
+  for (const image of images) {
+    blit(out, image, 0, y);
+    y += image.height + gap;
+  }
+  return out;
+}

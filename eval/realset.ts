@@ -56,3 +56,20 @@ export async function* readRealImages(sources: readonly string[]): AsyncGenerato
     }
   }
 }
+
+/**
+ * The per-sample metadata of WebDataset tar shards (each sample's `<key>.json`), by the id its image has in
+ * {@link readRealImages} without the extension (`<shard file>/<key>`). Folders of plain images have none.
+ */
+export async function readSampleMetadata(sources: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+  const metadata = new Map<string, Record<string, unknown>>();
+  for (const source of sources.flatMap(expandRanges)) {
+    for (const file of await sourceFiles(source)) {
+      if (!file.endsWith('.tar')) continue;
+      for await (const entry of readTar(file)) {
+        if (entry.name.endsWith('.json')) metadata.set(`${path.basename(file)}/${entry.name.slice(0, -5)}`, JSON.parse(new TextDecoder().decode(entry.data)));
+      }
+    }
+  }
+  return metadata;
+}

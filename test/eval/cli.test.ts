@@ -49,7 +49,8 @@ describe('npm run eval (end to end, n = 8)', () => {
     expect(json.figures.ffd.generatedVsReal).toBeCloseTo(figures.ffd.generatedVsReal, 9);
     expect(readFileSync(first.files.markdown, 'utf8')).toContain('| detection rate');
     const sheet = decodeImage(readFileSync(first.files.contactSheet));
-    expect([sheet.width, sheet.height]).toEqual([8 * 36, 36]); // 8 tiles of 32 px + 2 px frames
+    // 8 tiles of 32 px + 2 px frames, 16 px, then 4 rows of zoomed crops (x16: eyes 384 x 128, hair 192 x 128)
+    expect([sheet.width, sheet.height]).toEqual([2 * (384 + 4 + 192) + 24, 36 + 16 + 22 + 4 * 128 + 3 * 4]);
     expect(decodeImage(readFileSync(first.files.histogram as string)).width).toBeGreaterThan(100);
 
     // Second run: real sets come from the cache; every figure must match exactly.
