@@ -1,6 +1,6 @@
 /**
  * `npm run bench:browser`: the browser runtime's sizes and speed on this machine, in Debian's chromium against the
- * built worker on a loopback port (test/browser/page.ts).
+ * built worker on a loopback port (scripts/lib/chromium.ts).
  *
  * - sizes, raw and gzipped: the JS files of the bundle (dist/assets/web), the two ORT wasm files (as stored in R2,
  *   gzipped) and the model;
@@ -13,11 +13,14 @@
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { buildWorker, MODELS_DIR, readManifest, runtimeObjects, startWorker } from '../scripts/lib/worker';
+import { buildWorker } from '../scripts/lib/build-worker';
+import { launchChromium, waitForRenders } from '../scripts/lib/chromium';
+import { startWorker } from '../scripts/lib/miniflare';
+import { currentEntry, MODELS_DIR } from '../scripts/lib/models-dir';
+import { decodePng } from '../scripts/lib/png-reader';
+import { runtimeObjects } from '../scripts/lib/uploads';
 import { webOutDir } from '../scripts/lib/web';
-import { decodePng } from '../test/support/png';
 import { quantile } from './stats';
-import { launchChromium, waitForRenders } from '../test/browser/page';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const FACES = Number(process.env.BENCH_FACES ?? 20);
@@ -43,8 +46,7 @@ for (const { key, path } of runtimeObjects()) {
   const raw = statSync(join('node_modules/onnxruntime-web/dist', key.split('/').pop()!)).size;
   console.log(`  ${key.padEnd(60)} ${mb(raw).padStart(10)} / ${mb(statSync(path).size).padStart(10)} (gzip -6, as stored)`);
 }
-const manifest = readManifest();
-const model = manifest.models.find((m) => m.version === manifest.current)!;
+const model = currentEntry();
 const modelBytes = readFileSync(join(MODELS_DIR, model.file));
 console.log(`  model ${model.file.padEnd(54)} ${mb(modelBytes.length).padStart(10)} / ${mb(gzipSync(modelBytes).length).padStart(10)} (sent uncompressed)`);
 

@@ -1,5 +1,5 @@
 /** Fresh workerd + isolate start-up and the first request after it; shared by bench/edge.ts and bench/run.ts. */
-import { startWorker } from '../scripts/lib/worker';
+import { startWorker } from '../scripts/lib/miniflare';
 
 /** One fresh start: ms until workerd listens (ORT's runtime start begins there), then the first face's round trip. */
 export interface ColdStart {

@@ -5,30 +5,24 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NODE_BACKENDS, type NodeBackend } from '../scripts/lib/node-ort';
-import { MODELS_DIR, readManifest } from '../scripts/lib/worker';
-import { latentFromDigest, seedDigest } from '../src/runtime/latent';
+import { NODE_ORTS, type NodeBackend } from '../scripts/lib/node-ort';
+import { createDecoderSession, type OrtApi } from '../src/runtime/decoder';
+import { MODELS_DIR } from '../scripts/lib/models-dir';
+import type { ModelEntry } from '../src/runtime/manifest';
+import { seedToLatent } from '../src/runtime/latent';
 import { sampleMs, type Runs } from './stats';
 
-/** The current model's manifest entry (models/manifest.json, or SEEDFACE_MODELS_DIR). */
-export function currentEntry() {
-  const manifest = readManifest();
-  const entry = manifest.models.find((m) => m.version === manifest.current);
-  if (!entry) throw new Error('models/manifest.json: current names no model');
-  return entry;
-}
-export type BenchEntry = ReturnType<typeof currentEntry>;
 
 /** One backend × batch size: ms per `session.run`. */
 export interface DecodeResult {
-  backend: NodeBackend['name'];
+  backend: NodeBackend;
   batch: number;
   samplesMs: number[];
 }
 
 /** Distinct latents `bench-decode-0…count-1` of `latentSize` values, packed for batches of `batch`. */
 async function latentBatches(latentSize: number, batch: number, count: number): Promise<Float32Array[]> {
-  const latents = await Promise.all(Array.from({ length: count * batch }, async (_, i) => latentFromDigest(await seedDigest(`bench-decode-${i}`), latentSize)));
+  const latents = await Promise.all(Array.from({ length: count * batch }, (_, i) => seedToLatent(`bench-decode-${i}`, latentSize)));
   return Array.from({ length: count }, (_, b) => {
     const z = new Float32Array(batch * latentSize);
     for (let i = 0; i < batch; i++) z.set(latents[b * batch + i], i * latentSize);
@@ -40,20 +34,21 @@ async function latentBatches(latentSize: number, batch: number, count: number): 
  * Times both backends at batch 1 and 8 on `entry`'s decoder; also returns one decoded face (CHW float planes, from
  * the native backend) for the PNG section.
  */
-export async function benchDecode(entry: BenchEntry, runs: Runs): Promise<{ results: DecodeResult[]; facePlanes: Float32Array }> {
+export async function benchDecode(entry: ModelEntry, runs: Runs): Promise<{ results: DecodeResult[]; facePlanes: Float32Array }> {
   const model = new Uint8Array(readFileSync(join(MODELS_DIR, entry.file)));
   const results: DecodeResult[] = [];
   let facePlanes: Float32Array | undefined;
-  for (const backend of Object.values(NODE_BACKENDS)) {
-    const session = await backend.create(model);
+  for (const [backend, ort] of Object.entries(NODE_ORTS) as Array<[NodeBackend, OrtApi]>) {
+    const session = await createDecoderSession(ort, model);
+    const tensor = (z: Float32Array, batch: number) => new ort.Tensor('float32', z, [batch, entry.latentSize]);
     for (const batch of [1, 8]) {
-      const inputs = (await latentBatches(entry.latentSize, batch, 16)).map((z) => ({ [entry.input]: backend.tensor(z, [batch, entry.latentSize]) }));
+      const inputs = (await latentBatches(entry.latentSize, batch, 16)).map((z) => ({ [entry.input]: tensor(z, batch) }));
       const samplesMs = await sampleMs(runs, (i) => session.run(inputs[i % inputs.length]));
-      results.push({ backend: backend.name, batch, samplesMs });
+      results.push({ backend, batch, samplesMs });
     }
-    if (backend.name === 'native') {
+    if (backend === 'native') {
       const [z] = await latentBatches(entry.latentSize, 1, 1);
-      facePlanes = (await session.run({ [entry.input]: backend.tensor(z, [1, entry.latentSize]) }))[entry.output].data as Float32Array;
+      facePlanes = (await session.run({ [entry.input]: tensor(z, 1) }))[entry.output].data as Float32Array;
     }
     await session.release();
   }

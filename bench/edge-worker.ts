@@ -4,14 +4,14 @@
  * Driven by bench/edge.ts.
  */
 import UPNG from 'upng-js';
-import { latentFromDigest, seedDigest } from '../src/runtime/latent';
-import { renderRgba } from '../src/runtime/image';
+import { seedToLatent } from '../src/runtime/latent';
+import { planesToRgba } from '../src/runtime/image';
 import { BatchingDecoder } from '../src/runtime/decoder';
-import { ModelStore, type ModelBucket, type ModelEntry } from '../src/runtime/model-store';
+import { findEntry, parseManifest } from '../src/runtime/manifest';
+import { ModelStore, type ModelBucket } from '../src/runtime/model-store';
 import { workerdOrt } from '../src/runtime/ort-workerd';
 import { workerdCodecs } from '../src/runtime/codecs-workerd';
-import { Encoders } from '../src/runtime/encoders';
-import { DEFAULT_QUALITY } from '../src/runtime/formats';
+import { DEFAULT_QUALITY, Encoders } from '../src/runtime/encode';
 import { zlibHuffmanOnly } from '../src/runtime/deflate';
 import { encodePng, paethFilter } from '../src/runtime/png';
 
@@ -33,17 +33,16 @@ async function compressionStreamDeflate(data: Uint8Array): Promise<number> {
 /** The first request's stages, step by step; only meaningful as the first request of a fresh isolate. */
 async function cold(bucket: ModelBucket): Promise<Record<string, number>> {
   const t0 = performance.now();
-  const manifest = JSON.parse(new TextDecoder().decode(await (await bucket.get('manifest.json'))!.arrayBuffer()));
-  const entry: ModelEntry = manifest.models.find((m: ModelEntry) => m.version === manifest.current);
+  const entry = findEntry(parseManifest(JSON.parse(new TextDecoder().decode(await (await bucket.get('manifest.json'))!.arrayBuffer()))))!;
   const bytes = await (await bucket.get(entry.file))!.arrayBuffer();
   const t1 = performance.now();
   await crypto.subtle.digest('SHA-256', bytes);
   const t2 = performance.now();
   const decoder = await BatchingDecoder.create(workerdOrt, new Uint8Array(bytes), entry);
   const t3 = performance.now();
-  const [planes] = await decoder.decode([latentFromDigest(await seedDigest('cold'), entry.latentSize)]);
+  const [planes] = await decoder.decode([await seedToLatent('cold', entry.latentSize)]);
   const t4 = performance.now();
-  encodePng(renderRgba(planes, entry.imageSize, { size: 128, shape: 'square', valueRange: entry.valueRange }), 128, 128, true);
+  encodePng(planesToRgba(planes, entry.imageSize, { size: 128, shape: 'square', valueRange: entry.valueRange }), 128, 128, true);
   const t5 = performance.now();
   return { r2ReadMs: t1 - t0, sha256Ms: t2 - t1, sessionAndTestDecodeMs: t3 - t2, firstDecodeMs: t4 - t3, firstResizeEncodeMs: t5 - t4 };
 }
@@ -53,10 +52,10 @@ export default {
     if (new URL(request.url).pathname === '/cold') return Response.json(await cold(env.MODELS));
     const n = Number(new URL(request.url).searchParams.get('n') ?? 200);
     const { entry, decoder } = await store.model(env.MODELS);
-    const latents = await Promise.all(Array.from({ length: n + 20 }, async (_, i) => latentFromDigest(await seedDigest(`micro-${i}`), entry.latentSize)));
+    const latents = await Promise.all(Array.from({ length: n + 20 }, (_, i) => seedToLatent(`micro-${i}`, entry.latentSize)));
     const [planes] = await decoder.decode([latents[0]]);
     const options = { size: 128, shape: 'square' as const, valueRange: entry.valueRange };
-    const rgba = renderRgba(planes.slice(), entry.imageSize, options);
+    const rgba = planesToRgba(planes.slice(), entry.imageSize, options);
     const filtered = paethFilter(rgba, 128, 128, 3).slice();
     // Each codec's start and first encode in this isolate (V8 compiles wasm functions lazily, on their first call),
     // then steady-state encodes at the default quality.
@@ -64,12 +63,12 @@ export default {
     const firsts: Record<string, number> = {};
     for (const format of ['webp', 'jpeg'] as const) {
       const t0 = performance.now();
-      const encode = await encoders.get(format);
+      const encoder = await encoders.get(format);
       const t1 = performance.now();
-      encode(rgba, 128, 128, lossy);
+      encoder.still(rgba, 128, 128, lossy);
       Object.assign(firsts, { [`${format}StartMs`]: t1 - t0, [`${format}FirstEncodeMs`]: performance.now() - t1 });
     }
-    const [webp, jpeg] = await Promise.all([encoders.get('webp'), encoders.get('jpeg')]);
+    const [webp, jpeg] = (await Promise.all([encoders.get('webp'), encoders.get('jpeg')])).map((e) => e.still);
     const result = {
       ...firsts,
       webpEncode128Ms: await time(n, () => webp(rgba, 128, 128, lossy)),
@@ -78,7 +77,7 @@ export default {
       jpegEncode128Bytes: jpeg(rgba, 128, 128, lossy).length,
       decodeBatch1Ms: await time(n, (i) => decoder.decode([latents[i]])),
       decodeBatch8PerFaceMs: (await time(Math.ceil(n / 8), (i) => decoder.decode(latents.slice((i * 8) % n, ((i * 8) % n) + 8)))) / 8,
-      resize128Ms: await time(n, () => renderRgba(planes, entry.imageSize, options)),
+      resize128Ms: await time(n, () => planesToRgba(planes, entry.imageSize, options)),
       encode128Ms: await time(n, () => encodePng(rgba, 128, 128, true)),
       encode128Bytes: encodePng(rgba, 128, 128, true).length,
       encode128RgbaMs: await time(n, () => encodePng(rgba, 128, 128, false)),

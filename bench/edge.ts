@@ -9,7 +9,9 @@
  * - stage timings inside workerd on one real face (bench/edge-worker.ts): decode, resize, PNG encode, and the
  *   alternative encoders on the same pixels.
  */
-import { buildWorker, readManifest, startWorker } from '../scripts/lib/worker';
+import { buildWorker } from '../scripts/lib/build-worker';
+import { startWorker } from '../scripts/lib/miniflare';
+import { readManifest } from '../scripts/lib/models-dir';
 import { coldStarts, timed } from './cold-start';
 import { quantile } from './stats';
 

@@ -7,17 +7,20 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jpegJs from 'jpeg-js';
-import { NODE_BACKENDS } from '../scripts/lib/node-ort';
+import { MODELS_DIR } from '../scripts/lib/models-dir';
 import { nodeDecoders, nodeEncoders, type Decoded } from '../scripts/lib/node-codecs';
-import { MODELS_DIR } from '../scripts/lib/worker';
-import type { Encode } from '../src/runtime/encoders';
-import { DEFAULT_QUALITY, type ImageFormat } from '../src/runtime/formats';
-import { renderRgba } from '../src/runtime/image';
-import { latentFromDigest, seedDigest } from '../src/runtime/latent';
-import type { BenchEntry } from './decode';
+import { NODE_ORTS } from '../scripts/lib/node-ort';
+import { createDecoderSession } from '../src/runtime/decoder';
+import { DEFAULT_QUALITY, type Encoder, type ImageFormat } from '../src/runtime/encode';
+import { planesToRgba } from '../src/runtime/image';
+import { seedToLatent } from '../src/runtime/latent';
+import type { ModelEntry } from '../src/runtime/manifest';
 import { sampleMs, type Runs } from './stats';
 
 const SIZE = 128;
+
+/** One still-image encoder, as the service's {@link Encoder}s write them. */
+type Encode = Encoder['still'];
 
 /** One encoder on the faces. */
 export interface FormatResult {
@@ -46,30 +49,31 @@ export function psnr(a: Uint8Array, b: Uint8Array): number {
 }
 
 /** Seeds "0".."count-1" decoded by onnxruntime-node and rendered at 128 px, square. */
-async function faces(entry: BenchEntry, count: number): Promise<Uint8Array[]> {
-  const backend = NODE_BACKENDS.native;
-  const session = await backend.create(new Uint8Array(readFileSync(join(MODELS_DIR, entry.file))));
+async function faces(entry: ModelEntry, count: number): Promise<Uint8Array[]> {
+  const ort = NODE_ORTS.native;
+  const session = await createDecoderSession(ort, new Uint8Array(readFileSync(join(MODELS_DIR, entry.file))));
   const out: Uint8Array[] = [];
   for (let i = 0; i < count; i++) {
-    const z = latentFromDigest(await seedDigest(String(i)), entry.latentSize);
-    const planes = (await session.run({ [entry.input]: backend.tensor(z, [1, entry.latentSize]) }))[entry.output].data as Float32Array;
-    out.push(renderRgba(planes, entry.imageSize, { size: SIZE, shape: 'square', valueRange: entry.valueRange }));
+    const z = await seedToLatent(String(i), entry.latentSize);
+    const planes = (await session.run({ [entry.input]: new ort.Tensor('float32', z, [1, entry.latentSize]) }))[entry.output].data as Float32Array;
+    out.push(planesToRgba(planes, entry.imageSize, { size: SIZE, shape: 'square', valueRange: entry.valueRange }));
   }
   await session.release();
   return out;
 }
 
 /** Measures every encoder on `count` faces; `runs.runs` caps the timed encodes per encoder. */
-export async function benchFormats(entry: BenchEntry, count: number, runs: Runs): Promise<FormatResult[]> {
+export async function benchFormats(entry: ModelEntry, count: number, runs: Runs): Promise<FormatResult[]> {
   const images = await faces(entry, count);
   const [encoders, again, decoders] = [nodeEncoders(), nodeEncoders(), await nodeDecoders()];
   const options = { opaque: true, quality: DEFAULT_QUALITY };
+  const still = async (encoder: Promise<Encoder>) => (await encoder).still;
   const jpegJsEncode: Encode = (rgba, width, height, { quality }) => new Uint8Array(jpegJs.encode({ data: rgba, width, height }, quality).data);
   const lossless = (bytes: Uint8Array, i: number): Decoded => ({ width: SIZE, height: SIZE, rgba: images[i] });
   const candidates: Array<{ encoder: string; format: ImageFormat; encode: Encode; fresh: Encode; decode: (bytes: Uint8Array, i: number) => Decoded }> = [
-    { encoder: 'seedface PNG (src/runtime/png.ts)', format: 'png', encode: await encoders.get('png'), fresh: await again.get('png'), decode: lossless },
-    { encoder: `WebP, libwebp wasm (@jsquash/webp), q${DEFAULT_QUALITY}`, format: 'webp', encode: await encoders.get('webp'), fresh: await again.get('webp'), decode: decoders.webp },
-    { encoder: `JPEG, mozjpeg wasm (@jsquash/jpeg), q${DEFAULT_QUALITY}`, format: 'jpeg', encode: await encoders.get('jpeg'), fresh: await again.get('jpeg'), decode: decoders.jpeg },
+    { encoder: 'seedface PNG (src/runtime/png.ts)', format: 'png', encode: await still(encoders.get('png')), fresh: await still(again.get('png')), decode: lossless },
+    { encoder: `WebP, libwebp wasm (@jsquash/webp), q${DEFAULT_QUALITY}`, format: 'webp', encode: await still(encoders.get('webp')), fresh: await still(again.get('webp')), decode: decoders.webp },
+    { encoder: `JPEG, mozjpeg wasm (@jsquash/jpeg), q${DEFAULT_QUALITY}`, format: 'jpeg', encode: await still(encoders.get('jpeg')), fresh: await still(again.get('jpeg')), decode: decoders.jpeg },
     { encoder: `JPEG, jpeg-js (pure JS), q${DEFAULT_QUALITY}`, format: 'jpeg', encode: jpegJsEncode, fresh: jpegJsEncode, decode: decoders.jpeg },
   ];
   const results: FormatResult[] = [];

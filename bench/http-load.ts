@@ -4,7 +4,7 @@
  */
 import autocannon from 'autocannon';
 import { workerdMemory } from '../scripts/lib/process-memory';
-import type { RunningWorker } from '../scripts/lib/worker';
+import type { RunningWorker } from '../scripts/lib/miniflare';
 
 /** One load run. */
 export interface LoadSpec {

@@ -5,9 +5,9 @@
  */
 import { encode as fastPngEncode } from 'fast-png';
 import UPNG from 'upng-js';
-import { renderRgba } from '../src/runtime/image';
+import type { ModelEntry } from '../src/runtime/manifest';
+import { planesToRgba } from '../src/runtime/image';
 import { encodePng } from '../src/runtime/png';
-import type { BenchEntry } from './decode';
 import { sampleMs, type Runs } from './stats';
 
 /** One encoder × size: ms per encode and the PNG's byte length. */
@@ -32,10 +32,10 @@ const ENCODERS: Array<{ name: string; encode: (rgba: Uint8Array, rgb: Uint8Array
 ];
 
 /** Encodes the face in `planes` (the model's CHW output) at each of `sizes` with each encoder. */
-export async function benchPng(entry: BenchEntry, planes: Float32Array, sizes: number[], runs: Runs): Promise<PngResult[]> {
+export async function benchPng(entry: ModelEntry, planes: Float32Array, sizes: number[], runs: Runs): Promise<PngResult[]> {
   const results: PngResult[] = [];
   for (const size of sizes) {
-    const rgba = renderRgba(planes, entry.imageSize, { size, shape: 'square', valueRange: entry.valueRange });
+    const rgba = planesToRgba(planes, entry.imageSize, { size, shape: 'square', valueRange: entry.valueRange });
     const rgb = rgbOf(rgba);
     for (const { name, encode } of ENCODERS) {
       const samplesMs = await sampleMs(runs, () => encode(rgba, rgb, size));

@@ -7,28 +7,33 @@
  * 2. PNG encode at 64/128/256 px: ours vs upng-js vs fast-png (bench/png-encoders.ts); and the formats at 128 px on
  *    100 faces: our PNG, WebP (libwebp wasm) and JPEG (mozjpeg wasm, and pure-JS jpeg-js): ms, bytes, PSNR
  *    (bench/formats.ts);
- * 3. end to end through workerd over HTTP on 127.0.0.1 (the built worker, scripts/lib/worker.ts) with autocannon:
+ * 3. end to end through workerd over HTTP on 127.0.0.1 (the built worker, scripts/lib/miniflare.ts) with autocannon:
  *    cache-miss and cache-hit faces at 1 and 16 connections, cache-miss WebP and JPEG faces at 1 connection,
  *    /interpolate with 8 steps, and the first request of a fresh isolate, PNG and WebP (bench/cold-start.ts, also
  *    used by bench:edge);
  * 4. DiceBear PNG avatars in Node (bench/dicebear.ts);
- * 5. workerd's peak RSS under the load of 3.
+ * 5. workerd's peak RSS under the load of 3;
+ * 6. the cost of one request by route and size (bench/miss-cost.ts): workerd's CPU time per cache miss of /face at
+ *    16–512 px and /interpolate up to the worst request, against a cache hit (docs/abuse.md reads these).
  *
  * `--smoke` (or BENCH_SMOKE=1): tiny counts, for CI; nothing is written unless `--out=PATH` (or BENCH_OUT) says
  * where. Timings are never asserted: this only prints numbers.
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { buildWorker, startWorker, type RunningWorker } from '../scripts/lib/worker';
+import { buildWorker } from '../scripts/lib/build-worker';
+import { startWorker, type RunningWorker } from '../scripts/lib/miniflare';
+import { currentEntry } from '../scripts/lib/models-dir';
 import { coldStarts } from './cold-start';
-import { benchDecode, currentEntry, type DecodeResult } from './decode';
+import { benchDecode, type DecodeResult } from './decode';
 import { benchDicebear } from './dicebear';
 import { benchFormats } from './formats';
 import { runLoad, sampleWorkerdMemory, type LoadResult, type LoadSpec } from './http-load';
+import { measureCosts, type CostCase } from './miss-cost';
 import { benchPng } from './png-encoders';
 import { fmtMs, loadAverage, machine, table, targetsReport, versions, type Row, type Target } from './report';
 import { summarize, type Runs } from './stats';
-import { DEFAULT_QUALITY } from '../src/runtime/formats';
+import { DEFAULT_QUALITY } from '../src/runtime/encode';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
@@ -37,8 +42,8 @@ const out = outArg ?? (smoke ? undefined : 'bench/results.md');
 
 /** Run counts: full (under 10 minutes on a 2-core machine) or smoke (seconds). */
 const COUNTS = smoke
-  ? { decode: { warmup: 1, runs: 3 }, png: { warmup: 1, runs: 3 }, formatFaces: 4, dicebear: { warmup: 1, runs: 3 }, dicebearConcurrent: 4, coldStarts: 1, missC1: 4, missC16: 16, hitC1: 4, hitC16: 16, interpolate: 2, hitSeeds: 4, warmup: 2 }
-  : { decode: { warmup: 30, runs: 300, budgetMs: 20_000 }, png: { warmup: 10, runs: 200, budgetMs: 8_000 }, formatFaces: 100, dicebear: { warmup: 5, runs: 100, budgetMs: 20_000 }, dicebearConcurrent: 200, coldStarts: 3, missC1: 300, missC16: 800, hitC1: 500, hitC16: 2000, interpolate: 60, hitSeeds: 64, warmup: 20 };
+  ? { decode: { warmup: 1, runs: 3 }, png: { warmup: 1, runs: 3 }, formatFaces: 4, dicebear: { warmup: 1, runs: 3 }, dicebearConcurrent: 4, coldStarts: 1, missC1: 4, missC16: 16, hitC1: 4, hitC16: 16, interpolate: 2, hitSeeds: 4, warmup: 2, costFace: 2, costInterpolate: 2, costHit: 4 }
+  : { decode: { warmup: 30, runs: 300, budgetMs: 20_000 }, png: { warmup: 10, runs: 200, budgetMs: 8_000 }, formatFaces: 100, dicebear: { warmup: 5, runs: 100, budgetMs: 20_000 }, dicebearConcurrent: 200, coldStarts: 3, missC1: 300, missC16: 800, hitC1: 500, hitC16: 2000, interpolate: 60, hitSeeds: 64, warmup: 20, costFace: 100, costInterpolate: 25, costHit: 300 };
 const INTERPOLATE_STEPS = 8;
 const CONCURRENCY = 16;
 
@@ -145,6 +150,28 @@ try {
   }
   const memory = stopSampling();
 
+  // 6. CPU per request by route and size; the hit runs first, as the floor the misses are read against.
+  const faceCost = (size: number, shape: string): CostCase => ({
+    label: `/face/:seed?size=${size}&shape=${shape}`,
+    path: (i) => `/face/cost-${run}-${size}-${shape}-${i}?size=${size}&shape=${shape}`,
+    requests: COUNTS.costFace,
+  });
+  const interpolateCost = (steps: number, size: number, format: string, shape: string): CostCase => ({
+    label: `/interpolate?steps=${steps}&size=${size}&format=${format}&shape=${shape}`,
+    path: (i) => `/interpolate?from=ca-${run}-${steps}-${size}-${format}-${shape}-${i}&to=cb-${run}-${i}&steps=${steps}&size=${size}&format=${format}&shape=${shape}`,
+    requests: COUNTS.costInterpolate,
+  });
+  log('CPU per request by route and size…');
+  const [hitCost, ...missCosts] = await measureCosts(worker, [
+    { label: '/face/:seed?size=128 (cache hit)', path: (i) => hitPaths[i % hitPaths.length], requests: COUNTS.costHit },
+    ...[16, 64, 128, 256, 512].map((size) => faceCost(size, 'square')),
+    faceCost(512, 'circle'),
+    interpolateCost(8, 128, 'strip', 'square'),
+    interpolateCost(16, 256, 'strip', 'square'),
+    interpolateCost(16, 256, 'apng', 'square'),
+    interpolateCost(16, 256, 'apng', 'circle'),
+  ]);
+
   for (const { label, result, faces } of results) {
     const rate = faces > 1 ? `${result.perSecond.toFixed(1)} strips/s = ${(result.perSecond * faces).toFixed(0)} faces/s` : `${result.perSecond.toFixed(0)} faces/s`;
     const lost = result.unanswered > 0 ? `; ${result.unanswered} of ${result.latenciesMs.length + result.unanswered} unanswered (connection closed by workerd)` : '';
@@ -163,6 +190,15 @@ try {
       `peak ${memory.rssMb.toFixed(1)} MB (private ${memory.anonMb.toFixed(1)} MB; ${memory.idleRssMb.toFixed(1)} MB before the load; VmHWM ${memory.hwmMb.toFixed(1)} MB incl. start-up), ` +
       "sampled every 50 ms; the whole workerd process (Miniflare's services and workerd's code too), so an upper bound on the isolate's share of Workers' 128 MB",
   });
+  const cpu = (ms: number) => `${fmtMs(ms)} CPU-ms per request in workerd`;
+  rows.push({ label: `CPU per request: ${hitCost.label}, 1 connection`, summary: summarize(hitCost.load.latenciesMs), derived: `${cpu(hitCost.cpuMsPerRequest)} (the floor every request pays here)` });
+  for (const c of missCosts) {
+    rows.push({
+      label: `CPU per request: cache-miss ${c.label}, distinct seeds, 1 connection`,
+      summary: summarize(c.load.latenciesMs),
+      derived: `${cpu(c.cpuMsPerRequest)}, ≈ ${fmtMs(c.cpuMsPerRequest - hitCost.cpuMsPerRequest)} more than a hit`,
+    });
+  }
   for (const d of dicebear) {
     rows.push({
       label: `DiceBear avataaars PNG 128 px in Node, ${d.inFlight} in flight`,
@@ -209,6 +245,7 @@ try {
     `- machine: ${machine()}; load average ${loadBefore} before, ${loadAverage()} after`,
     `- versions: ${versions()}`,
     `- model: ${entry.name} ${entry.version} (${entry.file}, ${entry.quantization}), latent ${entry.latentSize}, ${entry.imageSize} px, ${entry.parameters ?? '?'} parameters, ${macs ?? '?'} MACs per face`,
+    `- CPU per request: workerd's user + system time (/proc, 10 ms ticks) over the row's requests, divided by them; it includes Miniflare's entry worker, its Cache API and HTTP, which a hit's row shows`,
     `- runs: decode ${runsText(COUNTS.decode)} per row; PNG ${runsText(COUNTS.png)} per row; formats the same on ${COUNTS.formatFaces} faces; DiceBear 1 in flight ${runsText(COUNTS.dicebear)}, ${CONCURRENCY} in flight ${COUNTS.dicebearConcurrent} avatars; HTTP: ${COUNTS.warmup} warm-up faces, then the request counts in the table (autocannon, one latency per request); fresh isolates ${COUNTS.coldStarts}`,
     '- decode and PNG rows run in Node (same V8 as workerd); HTTP rows go through workerd (Miniflare, the wrangler-built worker) on 127.0.0.1, latency = client round trip',
   ].join('\n');

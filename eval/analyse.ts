@@ -3,9 +3,18 @@ import { sha256, type AnalysisCache } from './analysis-cache';
 import type { FaceAnalysis, FaceAnalyzer } from './faces';
 import type { GeneratedFace } from './generate';
 import { decodeImage } from './image-codec';
-import { centreSquare, resizeSquare } from './image';
+import { centreSquare, resizeSquare, type RgbImage } from './image';
 import { startProgress } from './progress';
 import { readRealImages } from './realset';
+
+/**
+ * A real image as the evaluation compares it with faces served at `size`: its centred square brought to `size`²
+ * by the service's resampler (area average down, bicubic up; the shared set's 128 px faces are used as they are
+ * at 128).
+ */
+export function realFace(bytes: Uint8Array, size: number): RgbImage {
+  return resizeSquare(centreSquare(decodeImage(bytes)), size);
+}
 
 /** Analyses of the first `n` images of a real set (fewer if the set is smaller), with their ids. */
 export async function analyseRealSet(
@@ -23,7 +32,7 @@ export async function analyseRealSet(
     const hash = sha256(real.bytes);
     let analysis = cache.get(hash);
     if (!analysis) {
-      analysis = await analyzer.analyze(resizeSquare(centreSquare(decodeImage(real.bytes)), size));
+      analysis = await analyzer.analyze(realFace(real.bytes, size));
       cache.set(hash, analysis);
     }
     ids.push(real.id);

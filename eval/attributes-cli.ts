@@ -8,10 +8,11 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { integer, parseArgs, single } from './args';
+import { integer, parseCommandLine, single } from './args';
 import { evaluateAttributes, markdownAttributeReport, type AttributeReport } from './attributes';
-import { encodePng } from './image-codec';
+import { encodeRgbPng } from './image-codec';
 import { findManifestEntry, resolveDecoderSpec } from './model-spec';
+import { currentEntry, MODELS_DIR } from '../scripts/lib/models-dir';
 import { parseAttributes } from '../src/runtime/attributes';
 
 const USAGE = `usage: npm run eval:attributes -- --grid FILE.png [options]
@@ -27,32 +28,26 @@ const USAGE = `usage: npm run eval:attributes -- --grid FILE.png [options]
   --threshold T    detector score for a face to count (default 0.5)
   --out FILE       JSON report (default eval-out/attributes-<version>-n<N>.json)`;
 
-/** The current model's decoder file in the models folder. */
-async function currentModelFile(): Promise<string> {
-  const dir = process.env.SEEDFACE_MODELS_DIR ?? 'models';
-  const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
-  const entry = manifest.models.find((m: { version: string }) => m.version === manifest.current);
-  if (!entry) throw new Error(`${dir}/manifest.json: current names no model`);
-  return path.join(dir, entry.file);
-}
+const OPTIONS = {
+  ...Object.fromEntries(['grid', 'model', 'n', 'first', 'strength', 'grid-seeds', 'threshold', 'out'].map((name) => [name, { type: 'string' as const }])),
+  help: { type: 'boolean' as const },
+};
 
 /** Runs the command with the given arguments (without node and script). */
 export async function main(argv: readonly string[]): Promise<AttributeReport> {
-  const args = parseArgs(argv);
-  const known = ['grid', 'model', 'n', 'first', 'strength', 'grid-seeds', 'threshold', 'out', 'help'];
-  const unknown = [...args.keys()].filter((k) => !known.includes(k));
+  const args = parseCommandLine(argv, OPTIONS, USAGE);
   const grid = single(args, 'grid');
-  if (args.has('help') || unknown.length || !grid) throw new Error(`${unknown.length ? `unknown option --${unknown[0]}\n` : ''}${USAGE}`);
+  if (args.help || !grid) throw new Error(USAGE);
   const strength = Number(single(args, 'strength') ?? 1.5);
   if (!(strength > 0 && strength <= 2)) throw new Error('--strength must be in (0, 2]');
   const threshold = Number(single(args, 'threshold') ?? 0.5);
   if (!(threshold > 0 && threshold < 1)) throw new Error('--threshold must be between 0 and 1');
 
-  const modelFile = single(args, 'model') ?? (await currentModelFile());
+  const modelFile = single(args, 'model') ?? path.join(MODELS_DIR, currentEntry().file);
   const spec = await resolveDecoderSpec(modelFile);
   const entry = await findManifestEntry(modelFile);
   const { attributesFile, attributesSha256, attributes: names } = entry ?? {};
-  if (typeof attributesFile !== 'string' || typeof attributesSha256 !== 'string' || !Array.isArray(names)) {
+  if (!attributesFile || !attributesSha256 || !names) {
     throw new Error(`${modelFile}: its manifest entry names no attributes file`);
   }
   const bytes = await readFile(path.join(path.dirname(modelFile), attributesFile));
@@ -64,7 +59,7 @@ export async function main(argv: readonly string[]): Promise<AttributeReport> {
   const { report, grid: image } = await evaluateAttributes({ spec, attributes, attributesSha256, n, firstSeed, strength, threshold, gridSeeds: integer(args, 'grid-seeds') ?? 4 });
   const out = single(args, 'out') ?? path.join('eval-out', `attributes-${spec.version ?? spec.name}-n${n}${firstSeed ? `-from${firstSeed}` : ''}.json`);
   for (const file of [grid, out]) await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  await writeFile(grid, encodePng(image));
+  await writeFile(grid, encodeRgbPng(image));
   await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`\n${markdownAttributeReport(report)}\nwrote ${grid}, ${out}\n`);
   return report;

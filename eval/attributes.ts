@@ -10,8 +10,9 @@ import type { RgbImage } from './image';
 import { detectionRate, median } from './metrics';
 import type { DecoderSpec } from './model-spec';
 import { startProgress } from './progress';
-import { canonicalStrengths, shiftLatent, type AttributeSet } from '../src/runtime/attributes';
-import { seedToLatent } from '../src/runtime/latent';
+import { canonicalStrengths, type AttributeSet } from '../src/runtime/attributes';
+import { faceLatent } from '../src/runtime/face-latent';
+import { seedDigest } from '../src/runtime/latent';
 
 /** An attribute the classifier can judge, and the prediction that positive strengths should raise. */
 export interface Check {
@@ -124,7 +125,7 @@ export async function evaluateAttributes(options: AttributeEvalOptions): Promise
   if (checks.length === 0) throw new Error(`the model has none of the checked attributes (${CHECKS.map((c) => c.name).join(', ')})`);
   const decode = await openDecoder(spec);
   const analyzer = await createFaceAnalyzer({ size: spec.imageSize, threshold });
-  const latents = await Promise.all(Array.from({ length: n }, (_, i) => seedToLatent(String(firstSeed + i), spec.latentSize)));
+  const digests = await Promise.all(Array.from({ length: n }, (_, i) => seedDigest(String(firstSeed + i))));
   const conditions: Array<{ name: string; strength: number }> = [{ name: '', strength: 0 }, ...checks.flatMap((c) => [-strength, strength].map((s) => ({ name: c.name, strength: s })))];
 
   const progress = startProgress('attributes', n * conditions.length);
@@ -133,7 +134,7 @@ export async function evaluateAttributes(options: AttributeEvalOptions): Promise
   for (let start = 0; start < n; start += chunk) {
     for (const c of conditions) {
       const shift = canonicalStrengths(c.name ? { [c.name]: c.strength } : {});
-      const images = await decode(latents.slice(start, start + chunk).map((z) => shiftLatent(z, attributes, shift)));
+      const images = await decode(digests.slice(start, start + chunk).map((d) => faceLatent(d, spec.latentSize, attributes, shift)));
       for (const image of images) {
         analyses.get(`${c.name}${c.strength}`)!.push(await analyzer.analyze(image));
         progress.tick();
@@ -151,10 +152,10 @@ export async function evaluateAttributes(options: AttributeEvalOptions): Promise
   });
 
   const rows = [...attributes.keys()];
-  const gridLatents = await Promise.all(Array.from({ length: options.gridSeeds }, (_, i) => seedToLatent(String(i), spec.latentSize)));
+  const gridDigests = await Promise.all(Array.from({ length: options.gridSeeds }, (_, i) => seedDigest(String(i))));
   const tiles: RgbImage[][][] = [];
   for (const name of rows) {
-    tiles.push(await Promise.all(gridLatents.map((z) => decode(GRID_STRENGTHS.map((s) => shiftLatent(z, attributes, canonicalStrengths({ [name]: s })))))));
+    tiles.push(await Promise.all(gridDigests.map((d) => decode(GRID_STRENGTHS.map((s) => faceLatent(d, spec.latentSize, attributes, canonicalStrengths({ [name]: s })))))));
   }
 
   const report: AttributeReport = {

@@ -1,11 +1,14 @@
 /** The evaluation pipeline: generate and analyse faces, analyse the real sets, compute every figure. */
+import { ageCueFigures, labelledPhotos } from './age-cues';
 import { AnalysisCache } from './analysis-cache';
 import { analyseGenerated, analyseRealSet } from './analyse';
+import { openAutoencoder } from './autoencoder';
 import { contactSheet, type SheetTile } from './contact-sheet';
+import { zoomedCrops } from './crops';
 import { createFaceAnalyzer } from './faces';
 import { frechetDistance } from './frechet';
 import { openGenerator } from './generate';
-import type { RgbImage } from './image';
+import { stackVertically, type RgbImage } from './image';
 import {
   attributeSpread,
   detectedEmbeddings,
@@ -19,6 +22,8 @@ import {
 import type { DecoderSpec } from './model-spec';
 import { histogramPlot } from './plot';
 import type { EvalReport } from './report';
+import { realSpectra, sharpnessFigures } from './sharpness';
+import { OctaveSpectrum } from './spectrum';
 
 /** What to evaluate and against what. */
 export interface EvalOptions {
@@ -29,10 +34,15 @@ export interface EvalOptions {
   trainN: number;
   cacheDir: string;
   threshold: number;
+  /** Side, in pixels, at which faces are served, analysed and compared (a power of two ≥ 8). */
+  size: number;
+  /** A training run's autoencoder.onnx, for the reconstruction age-cue figure; null skips it. */
+  autoencoder: string | null;
 }
 
-/** Faces shown on the contact sheet. */
+/** Faces shown on the contact sheet, and pairs of faces in its zoomed crops. */
 const SHEET_FACES = 64;
+const CROP_PAIRS = 4;
 
 /** Fréchet distance, or NaN when a set has fewer than two detected faces. */
 function ffd(x: Float32Array[], y: Float32Array[]): number {
@@ -41,26 +51,41 @@ function ffd(x: Float32Array[], y: Float32Array[]): number {
 
 /** Runs the whole evaluation; the caller writes the files. */
 export async function evaluate(options: EvalOptions): Promise<{ report: Omit<EvalReport, 'files'>; sheet: RgbImage; histogram: RgbImage | null }> {
-  const { spec, n, threshold } = options;
+  const { spec, n, threshold, size } = options;
   const started = performance.now();
-  const analyzer = await createFaceAnalyzer({ size: spec.imageSize, threshold });
+  // First, so that a size the spectrum cannot transform, an unreadable autoencoder or a real set without ages fails
+  // before minutes of analysis.
+  const generatedSpectrum = new OctaveSpectrum(size);
+  const autoencoder = options.autoencoder ? await openAutoencoder(options.autoencoder) : null;
+  const agePhotos = autoencoder ? await labelledPhotos(options.real) : [];
+  const analyzer = await createFaceAnalyzer({ size, threshold });
   const cache = new AnalysisCache(options.cacheDir, analyzer.settingsKey);
 
   let t = performance.now();
-  const real = await analyseRealSet('real', options.real, n, analyzer, spec.imageSize, cache);
+  const real = await analyseRealSet('real', options.real, n, analyzer, size, cache);
   const realSeconds = (performance.now() - t) / 1000;
   t = performance.now();
   const train = options.train.length
-    ? await analyseRealSet('train', options.train, options.trainN, analyzer, spec.imageSize, cache)
+    ? await analyseRealSet('train', options.train, options.trainN, analyzer, size, cache)
     : { ids: [], analyses: [] };
   const trainSeconds = (performance.now() - t) / 1000;
 
   t = performance.now();
   const tiles: SheetTile[] = [];
-  const generated = await analyseGenerated(n, await openGenerator(spec), analyzer, (face, analysis) => {
+  const generated = await analyseGenerated(n, await openGenerator(spec, size), analyzer, (face, analysis) => {
+    generatedSpectrum.add(face.image);
     if (tiles.length < SHEET_FACES) tiles.push({ image: face.image, detected: isDetected(analysis) });
   });
   const generatedSeconds = (performance.now() - t) / 1000;
+
+  t = performance.now();
+  const realSpectrum = await realSpectra(options.real, n, size, spec.imageSize, CROP_PAIRS);
+  const sharpness = sharpnessFigures(generatedSpectrum, realSpectrum, spec.imageSize);
+  const sharpnessSeconds = (performance.now() - t) / 1000;
+
+  t = performance.now();
+  const ageCues = autoencoder ? await ageCueFigures(autoencoder, agePhotos, analyzer, size, cache) : null;
+  const ageCueSeconds = (performance.now() - t) / 1000;
 
   t = performance.now();
   const genEmb = detectedEmbeddings(generated), realEmb = detectedEmbeddings(real.analyses), trainEmb = detectedEmbeddings(train.analyses);
@@ -73,7 +98,7 @@ export async function evaluate(options: EvalOptions): Promise<{ report: Omit<Eva
   const attrGen = attributeSpread(generated), attrReal = attributeSpread(real.analyses);
   const report: Omit<EvalReport, 'files'> = {
     model: { ...spec },
-    settings: { n, real: options.real, train: options.train, trainN: train.analyses.length, analyzer: analyzer.settingsKey },
+    settings: { n, size, real: options.real, train: options.train, trainN: train.analyses.length, autoencoder: options.autoencoder, analyzer: analyzer.settingsKey },
     counts: {
       generated: generated.length,
       generatedDetected: genEmb.length,
@@ -95,8 +120,10 @@ export async function evaluate(options: EvalOptions): Promise<{ report: Omit<Eva
       diversity: { generated: diversityGen, real: diversityReal, ratio: diversityGen / diversityReal },
       memorisation: { generatedMedian: median(nnGen), realMedian: median(nnReal), ratio: median(nnGen) / median(nnReal) },
       attributes: { generated: attrGen, real: attrReal, ageTotalVariation: totalVariation(attrGen.ageShares, attrReal.ageShares) },
+      sharpness,
+      ageCues,
     },
-    seconds: { total: 0, perGeneratedFace: generatedSeconds / Math.max(1, n), real: realSeconds, train: trainSeconds, generated: generatedSeconds, figures: 0 },
+    seconds: { total: 0, perGeneratedFace: generatedSeconds / Math.max(1, n), real: realSeconds, train: trainSeconds, generated: generatedSeconds, sharpness: sharpnessSeconds, ageCues: ageCueSeconds, figures: 0 },
   };
   const histogram = trainEmb.length
     ? histogramPlot('distance to nearest training face', 'faceres embedding distance (euclidean)', [
@@ -106,5 +133,6 @@ export async function evaluate(options: EvalOptions): Promise<{ report: Omit<Eva
     : null;
   report.seconds.figures = (performance.now() - t) / 1000;
   report.seconds.total = (performance.now() - started) / 1000;
-  return { report, sheet: contactSheet(tiles), histogram };
+  const crops = zoomedCrops(tiles.slice(0, CROP_PAIRS).map((tile) => tile.image), realSpectrum.faces);
+  return { report, sheet: stackVertically([contactSheet(tiles), crops], 16), histogram };
 }

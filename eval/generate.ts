@@ -1,14 +1,18 @@
 /**
- * Generated faces for seeds "0".."n-1": each seed goes through the service's own seed→latent code, then the
- * decoder (onnxruntime-node, CPU, one thread), then the service's renderer at the model's native size.
+ * Generated faces for seeds "0".."n-1", made as the service makes them: the service's seed→latent composition
+ * (src/runtime/face-latent.ts), its decoder session (src/runtime/decoder.ts: the same options on the same
+ * onnxruntime-web wasm kernels the worker runs) and its renderer, at the model's native size.
  */
-import * as ort from 'onnxruntime-node';
-import { seedToLatent } from '../src/runtime/latent';
+import { readFile } from 'node:fs/promises';
+import { NODE_ORTS } from '../scripts/lib/node-ort';
+import { BatchingDecoder, createDecoderSession } from '../src/runtime/decoder';
+import { faceLatent } from '../src/runtime/face-latent';
+import { seedDigest } from '../src/runtime/latent';
 import { planesToImage, type RgbImage } from './image';
 import type { DecoderSpec } from './model-spec';
 
-/** Faces per decoder run: large enough to amortise the call, small enough to keep memory flat. */
-const BATCH = 16;
+/** The worker's ORT build, so that the evaluation scores exactly the pixels the service serves. */
+const ORT = NODE_ORTS.wasm;
 
 /** One generated face. */
 export interface GeneratedFace {
@@ -16,46 +20,29 @@ export interface GeneratedFace {
   image: RgbImage;
 }
 
-/** Opens the decoder and returns a function that renders latents (any number, decoded in batches) as images. */
-export async function openDecoder(spec: DecoderSpec): Promise<(latents: readonly Float32Array[]) => Promise<RgbImage[]>> {
-  const session = await ort.InferenceSession.create(spec.file, {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: 1,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
+/**
+ * Opens the decoder and returns a function that renders latents (any number, decoded in batches) as images of
+ * `size` px, resampled from the decoder's float output as the service renders a `size=` request.
+ */
+export async function openDecoder(spec: DecoderSpec, size = spec.imageSize): Promise<(latents: readonly Float32Array[]) => Promise<RgbImage[]>> {
+  const session = await createDecoderSession(ORT, await readFile(spec.file));
+  const decoder = await BatchingDecoder.open(ORT, session, {
+    input: spec.input ?? session.inputNames[0],
+    output: spec.output ?? session.outputNames[0],
+    latentSize: spec.latentSize,
+    imageSize: spec.imageSize,
   });
-  const input = spec.input ?? session.inputNames[0];
-  const output = spec.output ?? session.outputNames[0];
-  // A graph exported with a fixed batch size of 1 cannot take batches; every other graph gets up to BATCH.
-  const inputMeta = session.inputMetadata.find((m) => m.name === input);
-  const batchDim = inputMeta && 'shape' in inputMeta ? inputMeta.shape[0] : undefined;
-  const batch = typeof batchDim === 'number' ? batchDim : BATCH;
-
   return async (latents) => {
-    const images: RgbImage[] = [];
-    for (let start = 0; start < latents.length; start += batch) {
-      const chunk = latents.slice(start, start + batch);
-      const z = new Float32Array(batch * spec.latentSize); // a fixed-batch graph gets zero rows as padding
-      chunk.forEach((latent, i) => z.set(latent, i * spec.latentSize));
-      const rows = typeof batchDim === 'number' ? batch : chunk.length;
-      const result = await session.run({ [input]: new ort.Tensor('float32', z.subarray(0, rows * spec.latentSize), [rows, spec.latentSize]) });
-      const planes = result[output];
-      const expected = [rows, 3, spec.imageSize, spec.imageSize];
-      if (planes.dims.join() !== expected.join()) throw new Error(`decoder output is [${planes.dims}], expected [${expected}]`);
-      const data = planes.data as Float32Array;
-      const per = 3 * spec.imageSize * spec.imageSize;
-      chunk.forEach((_, i) => images.push(planesToImage(data.subarray(i * per, (i + 1) * per), spec.imageSize, spec.imageSize, spec.valueRange)));
-      for (const tensor of Object.values(result)) tensor.dispose();
-    }
-    return images;
+    const planes = await decoder.decode([...latents]);
+    return planes.map((p) => planesToImage(p, spec.imageSize, size, spec.valueRange));
   };
 }
 
-/** Opens the decoder and returns a function that renders the faces for a list of seeds. */
-export async function openGenerator(spec: DecoderSpec): Promise<(seeds: readonly string[]) => Promise<GeneratedFace[]>> {
-  const decode = await openDecoder(spec);
+/** Opens the decoder and returns a function that renders the (unshifted) faces for a list of seeds at `size` px. */
+export async function openGenerator(spec: DecoderSpec, size = spec.imageSize): Promise<(seeds: readonly string[]) => Promise<GeneratedFace[]>> {
+  const decode = await openDecoder(spec, size);
   return async (seeds) => {
-    const latents = await Promise.all(seeds.map((seed) => seedToLatent(seed, spec.latentSize)));
+    const latents = await Promise.all(seeds.map(async (seed) => faceLatent(await seedDigest(seed), spec.latentSize, new Map(), [])));
     return (await decode(latents)).map((image, i) => ({ seed: seeds[i], image }));
   };
 }

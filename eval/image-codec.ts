@@ -28,6 +28,6 @@ export function decodeImage(bytes: Uint8Array): RgbImage {
 }
 
 /** Encodes an RGB image as an 8-bit PNG. */
-export function encodePng(image: RgbImage): Uint8Array {
+export function encodeRgbPng(image: RgbImage): Uint8Array {
   return encodePngBytes({ width: image.width, height: image.height, data: image.data, channels: 3, depth: 8 });
 }

@@ -1,5 +1,5 @@
 /** 8-bit RGB rasters and the few operations the evaluation needs (crop, pad, resize, decoder output to pixels). */
-import { renderRgba } from '../src/runtime/image';
+import { planesToRgba } from '../src/runtime/image';
 
 /** Interleaved 8-bit RGB pixels, row-major, no padding between rows. */
 export interface RgbImage {
@@ -53,7 +53,7 @@ function rgbaToRgb(rgba: Uint8Array, width: number, height: number): RgbImage {
  * service's own renderer, so the evaluation scores exactly the pixels the service serves.
  */
 export function planesToImage(planes: Float32Array, srcSize: number, size: number, valueRange: readonly [number, number]): RgbImage {
-  return rgbaToRgb(renderRgba(planes, srcSize, { size, shape: 'square', valueRange }), size, size);
+  return rgbaToRgb(planesToRgba(planes, srcSize, { size, shape: 'square', valueRange }), size, size);
 }
 
 /**
@@ -73,4 +73,17 @@ export function resizeSquare(image: RgbImage, size: number): RgbImage {
 export function centreSquare(image: RgbImage): RgbImage {
   const side = Math.min(image.width, image.height);
   return crop(image, (image.width - side) >> 1, (image.height - side) >> 1, side, side);
+}
+
+/** Images stacked top to bottom, left-aligned, `gap` pixels apart, on a white background. */
+export function stackVertically(images: readonly RgbImage[], gap: number): RgbImage {
+  const width = Math.max(...images.map((image) => image.width));
+  const height = images.reduce((sum, image) => sum + image.height, gap * (images.length - 1));
+  const out = solidImage(width, height, [255, 255, 255]);
+  let y = 0;
+  for (const image of images) {
+    blit(out, image, 0, y);
+    y += image.height + gap;
+  }
+  return out;
 }

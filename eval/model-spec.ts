@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parseManifest, type Manifest, type ModelEntry } from '../src/runtime/manifest';
 
 /** What the evaluation needs to know about a decoder. */
 export interface DecoderSpec {
@@ -31,36 +32,22 @@ export interface SpecOverrides {
   valueRange?: [number, number];
 }
 
-/** A manifest entry as read from disk, unvalidated. */
-export interface ManifestEntry {
-  name?: unknown;
-  version?: unknown;
-  file?: unknown;
-  latentSize?: unknown;
-  imageSize?: unknown;
-  input?: unknown;
-  output?: unknown;
-  valueRange?: unknown;
-  attributesFile?: unknown;
-  attributesSha256?: unknown;
-  attributes?: unknown;
-}
-
-/** The manifest entry whose `file` is this model's file name, if a manifest.json sits next to it. */
-export async function findManifestEntry(modelFile: string): Promise<ManifestEntry | undefined> {
+/** The manifest entry whose `file` is this model's file name, if a manifest.json sits next to it (checked as the service checks it). */
+export async function findManifestEntry(modelFile: string): Promise<ModelEntry | undefined> {
+  const manifestFile = path.join(path.dirname(modelFile), 'manifest.json');
   let text: string;
   try {
-    text = await readFile(path.join(path.dirname(modelFile), 'manifest.json'), 'utf8');
+    text = await readFile(manifestFile, 'utf8');
   } catch {
     return undefined;
   }
-  const manifest = JSON.parse(text) as { models?: ManifestEntry[] };
-  return manifest.models?.find((entry) => entry.file === path.basename(modelFile));
-}
-
-function positiveInt(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new Error(`${what} must be a positive integer, got ${String(value)}`);
-  return value;
+  let manifest: Manifest;
+  try {
+    manifest = parseManifest(JSON.parse(text));
+  } catch (error) {
+    throw new Error(`${manifestFile}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return manifest.models.find((entry) => entry.file === path.basename(modelFile));
 }
 
 /**
@@ -74,17 +61,19 @@ export async function resolveDecoderSpec(modelFile: string, overrides: SpecOverr
   if (!entry && (overrides.latentSize === undefined || overrides.imageSize === undefined)) {
     throw new Error(`${modelFile}: no manifest.json entry next to it names this file; pass --latent and --size (and --range if not [-1,1])`);
   }
-  const valueRange = overrides.valueRange ?? (entry?.valueRange as [number, number] | undefined) ?? [-1, 1];
-  if (!Array.isArray(valueRange) || valueRange.length !== 2 || !(valueRange[1] > valueRange[0])) throw new Error(`valueRange must be [lo, hi] with hi > lo`);
+  if (entry && entry.sha256 !== sha256) throw new Error(`${modelFile} does not match the sha256 its manifest entry gives`);
+  const valueRange = overrides.valueRange ?? entry?.valueRange ?? [-1, 1];
+  if (valueRange.length !== 2 || !(valueRange[1] > valueRange[0])) throw new Error(`valueRange must be [lo, hi] with hi > lo`);
   return {
     file: modelFile,
-    name: typeof entry?.name === 'string' ? entry.name : path.basename(modelFile, '.onnx'),
-    version: typeof entry?.version === 'string' ? entry.version : null,
+    name: entry?.name ?? path.basename(modelFile, '.onnx'),
+    version: entry?.version ?? null,
     sha256,
-    latentSize: positiveInt(overrides.latentSize ?? entry?.latentSize, 'latentSize'),
-    imageSize: positiveInt(overrides.imageSize ?? entry?.imageSize, 'imageSize'),
-    input: typeof entry?.input === 'string' ? entry.input : null,
-    output: typeof entry?.output === 'string' ? entry.output : null,
+    // Defined: without an entry, both overrides are required above.
+    latentSize: (overrides.latentSize ?? entry?.latentSize)!,
+    imageSize: (overrides.imageSize ?? entry?.imageSize)!,
+    input: entry?.input ?? null,
+    output: entry?.output ?? null,
     valueRange,
     source: entry ? 'manifest' : 'overrides',
   };

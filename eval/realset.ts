@@ -42,18 +42,34 @@ async function sourceFiles(source: string): Promise<string[]> {
   return (tars.length > 0 ? tars : names.filter((name) => IMAGE.test(name))).map((name) => path.join(source, name));
 }
 
-/** Every image of the sources, in order. Each shard is read whole (about 11 MB), one at a time. */
+/** Every image of the sources, in order; shards are streamed, one at a time. */
 export async function* readRealImages(sources: readonly string[]): AsyncGenerator<RealImage> {
   for (const source of sources.flatMap(expandRanges)) {
     for (const file of await sourceFiles(source)) {
-      const bytes = new Uint8Array(await readFile(file));
       if (file.endsWith('.tar')) {
-        for (const entry of readTar(bytes)) if (IMAGE.test(entry.name)) yield { id: `${path.basename(file)}/${entry.name}`, bytes: entry.data };
+        for await (const entry of readTar(file)) if (IMAGE.test(entry.name)) yield { id: `${path.basename(file)}/${entry.name}`, bytes: entry.data };
       } else if (IMAGE.test(file)) {
-        yield { id: file, bytes };
+        yield { id: file, bytes: new Uint8Array(await readFile(file)) };
       } else {
         throw new Error(`${file}: not a .tar shard or a JPEG/PNG image`);
       }
     }
   }
+}
+
+/**
+ * The per-sample metadata of WebDataset tar shards (each sample's `<key>.json`), by the id its image has in
+ * {@link readRealImages} without the extension (`<shard file>/<key>`). Folders of plain images have none.
+ */
+export async function readSampleMetadata(sources: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+  const metadata = new Map<string, Record<string, unknown>>();
+  for (const source of sources.flatMap(expandRanges)) {
+    for (const file of await sourceFiles(source)) {
+      if (!file.endsWith('.tar')) continue;
+      for await (const entry of readTar(file)) {
+        if (entry.name.endsWith('.json')) metadata.set(`${path.basename(file)}/${entry.name.slice(0, -5)}`, JSON.parse(new TextDecoder().decode(entry.data)));
+      }
+    }
+  }
+  return metadata;
 }

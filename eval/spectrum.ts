@@ -24,28 +24,48 @@ function octaves(size: number): [number, number][] {
   return bands;
 }
 
-/** Mean power per octave band of square, power-of-two-sized faces (all of one size). */
-export function octavePowers(images: readonly RgbImage[]): OctaveBand[] {
-  if (images.length === 0) throw new Error('octavePowers: no images');
-  const size = images[0].width;
-  if (size < 8 || (size & (size - 1)) !== 0) throw new Error(`octavePowers: size ${size} is not a power of two ≥ 8`);
-  const fft = new FFT(size);
-  const hann = Float64Array.from({ length: size }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 0.5)) / size));
-  const bands = octaves(size).map(([low, high]) => ({ low, high, power: 0 }));
-  // which band each frequency (fx, fy) falls in; corners past the Nyquist radius fall in none
-  const bandOf = new Int8Array(size * size).fill(-1);
-  for (let v = 0; v < size; v++) {
-    for (let u = 0; u < size; u++) {
-      const fx = (u < size / 2 ? u : u - size) / size, fy = (v < size / 2 ? v : v - size) / size;
-      const f = Math.hypot(fx, fy);
-      bandOf[v * size + u] = bands.findIndex((b) => f >= b.low && (f < b.high || (b.high === 0.5 && f <= 0.5)));
-    }
+/**
+ * Power per octave band accumulated one face at a time, so a thousand faces need not be held in memory at once.
+ * Faces must be square, of one power-of-two size ≥ 8.
+ */
+export class OctaveSpectrum {
+  readonly size: number;
+  private readonly fft: FFT;
+  private readonly hann: Float64Array;
+  /** Which band each frequency (fx, fy) falls in; corners past the Nyquist radius fall in none (-1). */
+  private readonly bandOf: Int8Array;
+  private readonly sums: OctaveBand[];
+  private readonly rows: number[][];
+  private count = 0;
+
+  /** Faces added so far. */
+  get images(): number {
+    return this.count;
   }
-  const rows = Array.from({ length: size }, () => fft.createComplexArray() as number[]);
-  const column = fft.createComplexArray() as number[], spectrum = fft.createComplexArray() as number[];
-  const line = new Array<number>(size);
-  for (const image of images) {
+
+  constructor(size: number) {
+    if (size < 8 || (size & (size - 1)) !== 0) throw new Error(`octavePowers: size ${size} is not a power of two ≥ 8`);
+    this.size = size;
+    this.fft = new FFT(size);
+    this.hann = Float64Array.from({ length: size }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 0.5)) / size));
+    this.sums = octaves(size).map(([low, high]) => ({ low, high, power: 0 }));
+    this.bandOf = new Int8Array(size * size).fill(-1);
+    for (let v = 0; v < size; v++) {
+      for (let u = 0; u < size; u++) {
+        const fx = (u < size / 2 ? u : u - size) / size, fy = (v < size / 2 ? v : v - size) / size;
+        const f = Math.hypot(fx, fy);
+        this.bandOf[v * size + u] = this.sums.findIndex((b) => f >= b.low && (f < b.high || (b.high === 0.5 && f <= 0.5)));
+      }
+    }
+    this.rows = Array.from({ length: size }, () => this.fft.createComplexArray() as number[]);
+  }
+
+  /** Adds one face's power to its bands. */
+  add(image: RgbImage): void {
+    const { size, fft, hann, bandOf, rows } = this;
     if (image.width !== size || image.height !== size) throw new Error('octavePowers: faces of different sizes');
+    const column = fft.createComplexArray() as number[], spectrum = fft.createComplexArray() as number[];
+    const line = new Array<number>(size);
     let mean = 0;
     const luma = new Float64Array(size * size);
     for (let i = 0; i < luma.length; i++) {
@@ -66,18 +86,36 @@ export function octavePowers(images: readonly RgbImage[]): OctaveBand[] {
       fft.transform(spectrum, column);
       for (let v = 0; v < size; v++) {
         const band = bandOf[v * size + u];
-        if (band >= 0) bands[band].power += (spectrum[2 * v] ** 2 + spectrum[2 * v + 1] ** 2) / images.length;
+        if (band >= 0) this.sums[band].power += spectrum[2 * v] ** 2 + spectrum[2 * v + 1] ** 2;
       }
     }
+    this.count++;
   }
-  return bands;
+
+  /** Mean power per band of the faces added so far. */
+  bands(): OctaveBand[] {
+    if (this.count === 0) throw new Error('octavePowers: no images');
+    return this.sums.map((band) => ({ ...band, power: band.power / this.count }));
+  }
+}
+
+/** Mean power per octave band of square, power-of-two-sized faces (all of one size). */
+export function octavePowers(images: readonly RgbImage[]): OctaveBand[] {
+  if (images.length === 0) throw new Error('octavePowers: no images');
+  const spectrum = new OctaveSpectrum(images[0].width);
+  for (const image of images) spectrum.add(image);
+  return spectrum.bands();
 }
 
 /** Generated over real power per octave band (both sets at one size): 1 means as much detail as the photos. */
 export function spectrumRatios(generated: readonly RgbImage[], real: readonly RgbImage[]): OctaveBand[] {
-  const gen = octavePowers(generated), ref = octavePowers(real);
-  if (gen.length !== ref.length) throw new Error('spectrumRatios: the two sets have different sizes');
-  return gen.map((band, i) => ({ ...band, power: band.power / ref[i].power }));
+  return bandRatios(octavePowers(generated), octavePowers(real));
+}
+
+/** Band-by-band ratio of two spectra of one size. */
+export function bandRatios(generated: readonly OctaveBand[], real: readonly OctaveBand[]): OctaveBand[] {
+  if (generated.length !== real.length) throw new Error('spectrumRatios: the two sets have different sizes');
+  return generated.map((band, i) => ({ ...band, power: band.power / real[i].power }));
 }
 
 /** A band's label, like "1/8–1/4". */

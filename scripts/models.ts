@@ -5,8 +5,10 @@
  * manifest that names a file not yet uploaded. SEEDFACE_MODELS_DIR overrides the folder. Arguments after the target go
  * to every `wrangler r2 object put` (`--persist-to DIR` fills another local state folder, as `npm run soak` does).
  */
-import { join } from 'node:path';
-import { MODELS_DIR, modelUploads, readManifest, runtimeObjects, wrangler, wranglerSetting } from './lib/worker';
+import { readManifest } from './lib/models-dir';
+import { modelUploads, runtimeObjects } from './lib/uploads';
+import { wrangler } from './lib/wrangler';
+import { bucketName } from './lib/wrangler-config';
 
 const target = process.argv[2];
 if (target !== '--local' && target !== '--remote') {
@@ -14,15 +16,11 @@ if (target !== '--local' && target !== '--remote') {
   process.exit(2);
 }
 
-const bucket = wranglerSetting('bucket_name');
+const bucket = bucketName();
 const extra = process.argv.slice(3);
 
 // ORT's browser wasm (for the demo page and web/face-generator.ts) first: it does not depend on the models.
-const uploads: Array<{ key: string; path: string; type: string; encoding?: string }> = [
-  ...runtimeObjects(),
-  ...modelUploads().map((u) => ({ ...u, path: join(MODELS_DIR, u.key) })),
-];
-for (const { key, path, type, encoding } of uploads) {
+for (const { key, path, type, encoding } of [...runtimeObjects(), ...modelUploads()]) {
   console.log(`${target.slice(2)} r2://${bucket}/${key}`);
   wrangler(['r2', 'object', 'put', `${bucket}/${key}`, '--file', path, '--content-type', type, ...(encoding ? ['--content-encoding', encoding] : []), target, ...extra]);
 }

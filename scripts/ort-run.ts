@@ -1,7 +1,7 @@
 /**
  * Runs an ONNX decoder on a batch of latents for the Python pipeline's checks (train/src/seedface_train/ort.py):
  * `train/` has no onnxruntime of its own (Debian ships none), and the runtime we serve with is the one that matters.
- * Sessions are the decode benchmark's (scripts/lib/node-ort.ts).
+ * Sessions are the service's (src/runtime/decoder.ts) on either Node backend (scripts/lib/node-ort.ts).
  *
  *   node --import tsx scripts/ort-run.ts --backend wasm|native --model m.onnx --input z.f32 --dim 128 [--out y.f32] [--repeat 20]
  *
@@ -10,7 +10,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { quantile, sampleMs } from '../bench/stats';
-import { NODE_BACKENDS } from './lib/node-ort';
+import { createDecoderSession } from '../src/runtime/decoder';
+import { NODE_ORTS } from './lib/node-ort';
 
 const { values: args } = parseArgs({
   options: {
@@ -22,14 +23,14 @@ const { values: args } = parseArgs({
     repeat: { type: 'string', default: '1' },
   },
 });
-const backend = NODE_BACKENDS[args.backend as keyof typeof NODE_BACKENDS];
-if (!backend || !args.model || !args.input || !args.dim) throw new Error('usage: see the header of scripts/ort-run.ts');
+const ort = NODE_ORTS[args.backend as keyof typeof NODE_ORTS];
+if (!ort || !args.model || !args.input || !args.dim) throw new Error('usage: see the header of scripts/ort-run.ts');
 
 const bytes = readFileSync(args.input);
 const z = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
 const dim = Number(args.dim);
-const session = await backend.create(new Uint8Array(readFileSync(args.model)));
-const feeds = { [session.inputNames[0]]: backend.tensor(z, [z.length / dim, dim]) };
+const session = await createDecoderSession(ort, new Uint8Array(readFileSync(args.model)));
+const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', z, [z.length / dim, dim]) };
 let output = (await session.run(feeds))[session.outputNames[0]];
 const times = await sampleMs({ warmup: 0, runs: Number(args.repeat) }, async () => {
   output = (await session.run(feeds))[session.outputNames[0]];

@@ -9,7 +9,9 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { seedToLatent } from '../src/runtime/latent';
 import { DETERMINISM_COUNT, determinismHashes, listDigest, sha256Hex, workerRender } from './lib/determinism';
-import { buildWorker, MODELS_DIR, readManifest, startWorker } from './lib/worker';
+import { buildWorker } from './lib/build-worker';
+import { startWorker } from './lib/miniflare';
+import { currentEntry, MODELS_DIR } from './lib/models-dir';
 
 const LATENT_SEEDS = ['alice', 'bob', 'émile 😀', 'x'.repeat(256), '0'];
 const LATENT_PREFIX = 8;
@@ -34,8 +36,7 @@ for (const seed of LATENT_SEEDS) latents.push({ seed, first: Array.from(await se
 
 let png = null, faceList = null;
 if (existsSync(join(MODELS_DIR, 'manifest.json'))) {
-  const manifest = readManifest();
-  const model = manifest.models.find((m) => m.version === manifest.current)!;
+  const model = currentEntry();
   const worker = await startWorker(buildWorker('dist/vectors-worker'));
   try {
     await worker.putModels();

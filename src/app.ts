@@ -8,7 +8,7 @@ import { timing } from 'hono/timing';
 import type { AppEnv } from './http/app-env';
 import { onError, onNotFound } from './http/errors';
 import { shedLoad } from './http/load-shedding';
-import type { Encoders } from './runtime/encoders';
+import type { Encoders } from './runtime/encode';
 import type { ModelStore } from './runtime/model-store';
 import { attributesRoute } from './routes/attributes';
 import { faceRoute } from './routes/face';

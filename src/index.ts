@@ -1,7 +1,7 @@
 /** Worker entry: the app (src/app.ts) on one per-isolate model store running onnxruntime-web in workerd. */
 import { createApp } from './app';
 import { workerdCodecs } from './runtime/codecs-workerd';
-import { Encoders } from './runtime/encoders';
+import { Encoders } from './runtime/encode';
 import { ModelStore } from './runtime/model-store';
 import { ortWasmMemoryBytes, workerdOrt } from './runtime/ort-workerd';
 

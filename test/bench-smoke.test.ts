@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readManifest } from '../scripts/lib/worker';
+import { readManifest } from '../scripts/lib/models-dir';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const NUMBER = String.raw`[0-9]+(?:\.[0-9]+)?`;
@@ -26,6 +26,13 @@ const TIMED_ROWS = [
   'HTTP cache-hit /face/:seed?size=128, 16 connections',
   'HTTP /interpolate steps=8',
   'first request of a fresh isolate',
+  'CPU per request: /face/:seed?size=128 (cache hit)',
+  ...[16, 64, 128, 256, 512].map((px) => `CPU per request: cache-miss /face/:seed?size=${px}&shape=square`),
+  'CPU per request: cache-miss /face/:seed?size=512&shape=circle',
+  'CPU per request: cache-miss /interpolate?steps=8&size=128&format=strip',
+  'CPU per request: cache-miss /interpolate?steps=16&size=256&format=strip',
+  'CPU per request: cache-miss /interpolate?steps=16&size=256&format=apng&shape=square',
+  'CPU per request: cache-miss /interpolate?steps=16&size=256&format=apng&shape=circle',
   'DiceBear avataaars PNG 128 px in Node, 1 in flight',
   'DiceBear avataaars PNG 128 px in Node, 16 in flight',
 ];
@@ -63,6 +70,7 @@ describe('npm run bench --smoke', () => {
     expect(written).toMatch(new RegExp(`interpolate .*= ${NUMBER} faces/s \\|`));
     expect(written).toMatch(new RegExp(`decode 1 face: onnxruntime-web .*${NUMBER} GFLOP/s; ${NUMBER}× native`));
     expect(written).toMatch(new RegExp(`DiceBear .*1 in flight .*${NUMBER} avatars/s`));
+    expect(written).toMatch(new RegExp(`CPU per request: cache-miss .*\\| ${NUMBER} CPU-ms per request in workerd, ≈ -?${NUMBER} more than a hit \\|`));
     expect(written).toMatch(new RegExp(`^\\| workerd peak RSS under the HTTP load above \\|.*peak ${NUMBER} MB`, 'm'));
     expect(written).not.toMatch(/NaN|Infinity/);
   });

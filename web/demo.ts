@@ -6,7 +6,7 @@
  * without guessing.
  */
 import { seed as seedSchema } from '../src/http/params';
-import { FORMAT_INFO, type ImageFormat } from '../src/runtime/formats';
+import { IMAGE_FORMATS, type ImageFormat } from '../src/runtime/encode';
 import { createFaceGenerator, type FaceGenerator } from './face-generator';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -114,7 +114,7 @@ download.addEventListener('click', async () => {
   try {
     const link = document.createElement('a');
     link.href = URL.createObjectURL(await generator.encode(shown, format));
-    link.download = `${seedInput.value || 'face'}.${FORMAT_INFO[format].extension}`;
+    link.download = `${seedInput.value || 'face'}.${IMAGE_FORMATS[format].extension}`;
     link.click();
     setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
   } catch (error) {

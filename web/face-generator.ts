@@ -13,12 +13,13 @@
  * manifest sha256 before use, exactly as the worker checks it.
  */
 import { encodingOf } from '../src/http/params';
-import { canonicalStrengths, shiftLatent } from '../src/runtime/attributes';
-import type { Encoders } from '../src/runtime/encoders';
-import { renderFaces } from '../src/runtime/faces';
-import { seedToLatent } from '../src/runtime/latent';
-import { ModelStore, type LoadedModel, type ModelBucket, type ModelEntry } from '../src/runtime/model-store';
-import { DEFAULT_QUALITY, FORMAT_INFO, type ImageFormat } from '../src/runtime/formats';
+import { canonicalStrengths } from '../src/runtime/attributes';
+import { drawFaces } from '../src/runtime/draw';
+import { DEFAULT_QUALITY, IMAGE_FORMATS, type Encoders, type ImageFormat } from '../src/runtime/encode';
+import { faceLatent, slerpFrames } from '../src/runtime/face-latent';
+import { seedDigest } from '../src/runtime/latent';
+import type { ModelEntry } from '../src/runtime/manifest';
+import { ModelStore, type LoadedModel, type ModelBucket } from '../src/runtime/model-store';
 import { browserOrt, type Backend } from '../src/runtime/ort-browser';
 import { encodePng } from '../src/runtime/png';
 import { slerp } from '../src/runtime/slerp';
@@ -93,18 +94,18 @@ export async function createFaceGenerator(options: FaceGeneratorOptions = {}): P
   if (!base.pathname.endsWith('/')) base.pathname += '/';
   const runtime = await browserOrt(base, options.backends);
   const model: LoadedModel = await new ModelStore(runtime.ort).model(httpBucket(base), options.version);
-  const latents = new Map<string, Promise<Float32Array>>();
-  // Memoised: the morph slider asks for the same two latents on every move.
-  const seedLatent = (seed: string) => {
-    let z = latents.get(seed);
-    if (!z) latents.set(seed, (z = seedToLatent(seed, model.entry.latentSize)));
-    return z;
+  const digests = new Map<string, Promise<Uint8Array>>();
+  // Memoised: the morph slider asks for the same two seeds on every move.
+  const digest = (seed: string) => {
+    let d = digests.get(seed);
+    if (!d) digests.set(seed, (d = seedDigest(seed)));
+    return d;
   };
   // Shifted before any interpolation, as the worker's /interpolate does.
-  const latent = async (seed: string, options?: FaceOptions) => shiftLatent(await seedLatent(seed), model.attributes, canonicalStrengths(options?.attributes ?? {}));
+  const latent = async (seed: string, options?: FaceOptions) => faceLatent(await digest(seed), model.entry.latentSize, model.attributes, canonicalStrengths(options?.attributes ?? {}));
   const render = async (zs: Float32Array[], { size = DEFAULT_SIZE, shape = 'square' }: FaceOptions = {}) => {
     const started = performance.now();
-    const { rgba } = await renderFaces(model, zs, { size, shape });
+    const { rgba } = await drawFaces(model, zs, { size, shape });
     return { images: rgba.map((px) => new ImageData(new Uint8ClampedArray(px.buffer as ArrayBuffer, px.byteOffset, px.length), size, size)), ms: performance.now() - started };
   };
   const one = async (z: Float32Array, options?: FaceOptions): Promise<Face> => {
@@ -125,7 +126,7 @@ export async function createFaceGenerator(options: FaceGeneratorOptions = {}): P
     async interpolate(a, b, steps, opts) {
       if (!Number.isInteger(steps) || steps < 2) throw new RangeError('steps must be an integer ≥ 2');
       const [za, zb] = await Promise.all([latent(a, opts), latent(b, opts)]);
-      return (await render(Array.from({ length: steps }, (_, i) => slerp(za, zb, i / (steps - 1))), opts)).images;
+      return (await render(slerpFrames(za, zb, steps), opts)).images;
     },
     toPng(imageData) {
       const px = pixels(imageData);
@@ -133,11 +134,11 @@ export async function createFaceGenerator(options: FaceGeneratorOptions = {}): P
     },
     async encode(imageData, format, quality) {
       const px = pixels(imageData), opaque = isOpaque(px);
-      const encoding = encodingOf(format, FORMAT_INFO[format].lossy ? (quality ?? DEFAULT_QUALITY) : undefined, opaque ? 'square' : 'circle');
+      const encoding = encodingOf(format, IMAGE_FORMATS[format].lossy ? (quality ?? DEFAULT_QUALITY) : undefined, opaque ? 'square' : 'circle');
       if ('error' in encoding) throw new RangeError(encoding.error);
       encoders ??= import('../src/runtime/codecs-browser').then(({ browserEncoders }) => browserEncoders(base));
-      const bytes = (await (await encoders).get(format))(px, imageData.width, imageData.height, { opaque, quality: encoding.quality });
-      return new Blob([bytes as Uint8Array<ArrayBuffer>], { type: FORMAT_INFO[format].contentType });
+      const bytes = (await (await encoders).get(format)).still(px, imageData.width, imageData.height, { opaque, quality: encoding.quality });
+      return new Blob([bytes as Uint8Array<ArrayBuffer>], { type: IMAGE_FORMATS[format].contentType });
     },
   };
 }

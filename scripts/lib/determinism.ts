@@ -4,7 +4,7 @@
  * change to any byte of any of them is a deliberate, versioned decision; test/worker/determinism.test.ts checks it.
  */
 import { createHash } from 'node:crypto';
-import type { RunningWorker } from './worker';
+import type { RunningWorker } from './miniflare';
 
 /** One face of the list. */
 export interface DeterminismCase {

@@ -1,6 +1,6 @@
 /**
  * The lossy codecs in Node, compiled from the same wasm files the worker imports: the encoders the service uses
- * (src/runtime/encoders.ts), and libwebp's and mozjpeg's decoders, which the tests and the benchmark use to check
+ * (src/runtime/encode.ts), and libwebp's and mozjpeg's decoders, which the tests and the benchmark use to check
  * and measure what the encoders wrote.
  */
 import { readFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import webpDecoderFactory from '@jsquash/webp/codec/dec/webp_dec.js';
 import jpegDecoderFactory from '@jsquash/jpeg/codec/dec/mozjpeg_dec.js';
 import { compileWasm, startCodec, type EmscriptenFactory } from '../../src/runtime/emscripten-codec';
-import { Encoders, type CodecModules } from '../../src/runtime/encoders';
+import { Encoders, type CodecModules } from '../../src/runtime/encode';
 import { JPEG_WASM } from '../../src/runtime/jpeg';
 import { WEBP_WASM } from '../../src/runtime/webp';
 

@@ -1,41 +1,30 @@
 /**
- * onnxruntime in Node on one thread, two ways: `wasm` is onnxruntime-web's wasm build (the kernels the worker runs),
- * `native` is onnxruntime-node's CPU kernels. Shared by the decode benchmark and the training pipeline's ONNX runner
- * (scripts/ort-run.ts), so both time and check the same sessions.
+ * onnxruntime in Node on one thread, two ways, as {@link OrtApi}s for src/runtime/decoder.ts's session factory:
+ * `wasm` is onnxruntime-web's wasm build (the kernels the worker runs, so its faces are the worker's to the bit),
+ * `native` is onnxruntime-node's CPU kernels (3–4x faster, and rounding differently now and then). Shared by the
+ * evaluation, the decode benchmark, the training pipeline's ONNX runner (scripts/ort-run.ts) and the tests.
  */
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web/wasm';
-import type { InferenceSession, Tensor } from 'onnxruntime-common';
-import { DECODER_SESSION_OPTIONS } from '../../src/runtime/decoder';
+import type { OrtApi } from '../../src/runtime/decoder';
 
 // As in the worker (src/runtime/ort-workerd.ts): one thread, no proxy.
 ortWeb.env.wasm.numThreads = 1;
 ortWeb.env.wasm.proxy = false;
 
-/** One way to run a model in Node. */
-export interface NodeBackend {
-  name: 'wasm' | 'native';
-  create(model: Uint8Array): Promise<InferenceSession>;
-  tensor(data: Float32Array, dims: number[]): Tensor;
-}
+/** A way to run a model in Node. */
+export type NodeBackend = 'wasm' | 'native';
 
 /** Both backends, wasm first. */
-export const NODE_BACKENDS: Record<NodeBackend['name'], NodeBackend> = {
+export const NODE_ORTS: Record<NodeBackend, OrtApi> = {
   wasm: {
-    name: 'wasm',
-    create: (model) => ortWeb.InferenceSession.create(model, { ...DECODER_SESSION_OPTIONS, executionProviders: ['wasm'] }),
-    tensor: (data, dims) => new ortWeb.Tensor('float32', data, dims) as unknown as Tensor,
+    InferenceSession: ortWeb.InferenceSession,
+    Tensor: ortWeb.Tensor as unknown as OrtApi['Tensor'],
+    sessionOptions: { executionProviders: ['wasm'] },
   },
   native: {
-    name: 'native',
-    create: (model) =>
-      ortNode.InferenceSession.create(model, {
-        ...DECODER_SESSION_OPTIONS,
-        executionProviders: ['cpu'],
-        intraOpNumThreads: 1,
-        interOpNumThreads: 1,
-        executionMode: 'sequential',
-      }) as unknown as Promise<InferenceSession>,
-    tensor: (data, dims) => new ortNode.Tensor('float32', data, dims) as unknown as Tensor,
+    InferenceSession: ortNode.InferenceSession as unknown as OrtApi['InferenceSession'],
+    Tensor: ortNode.Tensor as unknown as OrtApi['Tensor'],
+    sessionOptions: { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' },
   },
 };

@@ -2,25 +2,24 @@
  * Builds the browser bundle (web/*.ts and the src/runtime/ modules they import, with onnxruntime-web's WebGPU build)
  * into wrangler.toml's `[assets] directory`, under web/: served as /web/demo.js and /web/face-generator.js, beside
  * the lossy codecs' wasm (/web/webp_enc_simd.wasm, /web/mozjpeg_enc.wasm; src/runtime/codecs-browser.ts).
- * Synchronous (esbuild's buildSync), so buildWorker() can run it before wrangler bundles the worker.
+ * Synchronous (esbuild's buildSync), so buildWorker() (./build-worker.ts) can run it before wrangler bundles the worker.
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { fileName } from '../../src/runtime/codecs-browser';
 import { JPEG_WASM } from '../../src/runtime/jpeg';
 import { WEBP_WASM } from '../../src/runtime/webp';
-import { wranglerSetting } from './worker';
-
-const ROOT = resolve(import.meta.dirname, '../..');
+import { ROOT } from './root';
+import { assetsDir } from './wrangler-config';
 
 /** The entry points: the demo page's script and the client API other pages import. */
 const ENTRIES = ['web/demo.ts', 'web/face-generator.ts'];
 
 /** Where the bundle goes: `<assets directory>/web`. */
 export function webOutDir(): string {
-  return join(ROOT, wranglerSetting('directory'), 'web');
+  return join(assetsDir(), 'web');
 }
 
 /** Bundles, minifies and writes the browser files; returns their paths. */

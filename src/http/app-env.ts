@@ -6,5 +6,9 @@ export interface AppEnv {
      * `runtime/` (src/routes/ort-wasm.ts). A full R2 binding, not the store's `ModelBucket`: some routes stream.
      */
     MODELS: R2Bucket;
+    /** Workers Rate Limiting binding counting renders per client (src/http/rate-limit.ts); absent means unlimited. */
+    RATE_LIMITER?: RateLimit;
+    /** The limiter's numbers, `{ limit, period }` as in its `simple` (unparsed: src/http/rate-limit.ts checks it). */
+    RATE_LIMIT?: unknown;
   };
 }

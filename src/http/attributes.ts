@@ -3,7 +3,7 @@
  * spelled canonically for ETags and cache keys, so equal requests share both whatever their query's spelling.
  */
 import { canonicalStrengths, type Strengths } from '../runtime/attributes';
-import type { ModelEntry } from '../runtime/model-store';
+import type { ModelEntry } from '../runtime/manifest';
 import { attributeStrengths, MAX_STRENGTH, routeKeys, type AttributeQuerySchema } from './params';
 
 /** A query names a parameter that is neither the route's nor one of the model's attributes: the client's error. */

@@ -4,7 +4,10 @@
  */
 import type { Context } from 'hono';
 import { setMetric } from 'hono/timing';
-import type { ModelEntry } from '../runtime/model-store';
+import { IMAGE_FORMATS, type ImageFormat } from '../runtime/encode';
+import type { ModelEntry } from '../runtime/manifest';
+import type { AppEnv } from './app-env';
+import { limitRender } from './rate-limit';
 
 /** Headers every image response carries, the 304 included (CORS comes from the app-wide middleware). */
 function baseHeaders(etag: string, entry: ModelEntry): Record<string, string> {
@@ -27,14 +30,19 @@ export interface ImageRequest {
   etag: string;
   /** Canonical path + query (normalised params, resolved version), so equivalent URLs share one cache entry. */
   cacheKey: string;
-  /** `Content-Type` of what `render` makes. */
-  contentType: string;
+  /** The file format `render` writes, which names the Content-Type. */
+  format: ImageFormat;
+  /** Faces a render decodes: what it counts against the client's rate limit (src/http/rate-limit.ts). */
+  faces: number;
   /** Makes the image on a cache miss (and reports its stages with hono/timing's setMetric). */
   render: () => Promise<Uint8Array>;
 }
 
-/** 304 if the client has it, else the edge cache, else renders and stores the image in the background. */
-export async function serveImage(c: Context, req: ImageRequest): Promise<Response> {
+/**
+ * 304 if the client has it, else the edge cache, else (within the client's rate limit) renders and stores the image
+ * in the background.
+ */
+export async function serveImage(c: Context<AppEnv>, req: ImageRequest): Promise<Response> {
   const headers = baseHeaders(req.etag, req.entry);
   if (matchesIfNoneMatch(c.req.header('If-None-Match'), req.etag)) return new Response(null, { status: 304, headers });
 
@@ -47,7 +55,9 @@ export async function serveImage(c: Context, req: ImageRequest): Promise<Respons
     return new Response(hit.body, hit);
   }
 
-  const response = new Response(await req.render(), { headers: { ...headers, 'Content-Type': req.contentType } });
+  const limited = await limitRender(c, req.faces);
+  if (limited) return limited;
+  const response = new Response(await req.render(), { headers: { ...headers, 'Content-Type': IMAGE_FORMATS[req.format].contentType } });
   c.executionCtx.waitUntil(cache.put(key, response.clone()));
   return response;
 }

@@ -1,7 +1,7 @@
 /** Zod schemas for path and query parameters shared by the routes. */
 import { z } from 'zod';
-import { DEFAULT_QUALITY, FORMAT_INFO, FORMATS, type ImageFormat } from '../runtime/formats';
-import { VERSION_PATTERN } from '../runtime/model-store';
+import { DEFAULT_QUALITY, FORMATS, IMAGE_FORMATS, type Encoding, type ImageFormat } from '../runtime/encode';
+import { VERSION_PATTERN } from '../runtime/manifest';
 
 /** Longest seed accepted, in UTF-8 bytes. */
 const MAX_SEED_BYTES = 256;
@@ -51,21 +51,14 @@ export function splitExtension(segment: string): { seed: string; extension?: Ima
   return { seed: segment.slice(0, match.index), extension: match[1] === 'jpg' ? 'jpeg' : (match[1] as ImageFormat) };
 }
 
-/** How an image is encoded: its format and, for a lossy one, the quality. */
-export interface Encoding {
-  format: ImageFormat;
-  /** 1–100 for WebP and JPEG; 0 for PNG, which is lossless. */
-  quality: number;
-}
-
 /**
  * The encoding of a request, or why the combination is refused (a 400): `quality` only for the lossy formats, and no
  * `shape=circle` as JPEG, which has no alpha channel to make the outside transparent.
  */
 export function encodingOf(format: ImageFormat, quality: number | undefined, shape: Shape): Encoding | { error: string } {
-  const { lossy, alpha } = FORMAT_INFO[format];
+  const { lossy, alpha } = IMAGE_FORMATS[format];
   if (!lossy && quality !== undefined) {
-    return { error: `quality: ${format} is lossless; quality applies to ${FORMATS.filter((f) => FORMAT_INFO[f].lossy).join(' and ')}` };
+    return { error: `quality: ${format} is lossless; quality applies to ${FORMATS.filter((f) => IMAGE_FORMATS[f].lossy).join(' and ')}` };
   }
   if (shape === 'circle' && !alpha) return { error: `shape: circle needs transparency, which ${format} cannot store; use png or webp, or shape=square` };
   return { format, quality: lossy ? (quality ?? DEFAULT_QUALITY) : 0 };
@@ -73,7 +66,7 @@ export function encodingOf(format: ImageFormat, quality: number | undefined, sha
 
 /** The encoding of a `/face` request: the path's extension and `format` must agree; neither means PNG. */
 export function faceEncoding(extension: ImageFormat | undefined, query: { format?: ImageFormat; quality?: number; shape: Shape }): Encoding | { error: string } {
-  if (extension && query.format && extension !== query.format) return { error: `format: ${query.format} contradicts the path's .${FORMAT_INFO[extension].extension} extension` };
+  if (extension && query.format && extension !== query.format) return { error: `format: ${query.format} contradicts the path's .${IMAGE_FORMATS[extension].extension} extension` };
   return encodingOf(extension ?? query.format ?? 'png', query.quality, query.shape);
 }
 
@@ -84,12 +77,12 @@ export function interpolateEncoding(query: { format: 'strip' | 'apng' | 'webp' |
 
 /** ETag part of an encoding: empty for PNG, so PNG URLs keep the ETags they always had. */
 export function encodingTag({ format, quality }: Encoding): string {
-  return FORMAT_INFO[format].lossy ? `-${format}-q${quality}` : '';
+  return IMAGE_FORMATS[format].lossy ? `-${format}-q${quality}` : '';
 }
 
 /** Cache-key query part of an encoding's quality: empty for PNG, like {@link encodingTag}. */
 export function qualityQuery({ format, quality }: Encoding): string {
-  return FORMAT_INFO[format].lossy ? `&quality=${quality}` : '';
+  return IMAGE_FORMATS[format].lossy ? `&quality=${quality}` : '';
 }
 
 /** `v`: a model version name; whether it exists is checked against the manifest. */

@@ -1,23 +1,20 @@
-/** The cache-miss path shared by the image routes: decode, resize, encode, and report each stage in Server-Timing. */
+/** The cache-miss path shared by the image routes: decode, draw, encode, and report each stage in Server-Timing. */
 import type { Context } from 'hono';
 import { setMetric } from 'hono/timing';
-import { renderFaces } from '../runtime/faces';
-import type { RenderOptions } from '../runtime/image';
+import { drawFaces } from '../runtime/draw';
+import type { Encoders, ImageSpec } from '../runtime/encode';
 import type { LoadedModel } from '../runtime/model-store';
 
-/** Decodes `latents` in one batch, renders them and hands the RGBA images to `encode` (PNG, WebP or JPEG). */
-export async function renderImage(
-  c: Context,
-  model: LoadedModel,
-  latents: Float32Array[],
-  options: Pick<RenderOptions, 'size' | 'shape'>,
-  encode: (rgba: Uint8Array[]) => Uint8Array,
-): Promise<Uint8Array> {
-  const { rgba, decodeMs, resizeMs } = await renderFaces(model, latents, options);
+/**
+ * Decodes `latents` in one batch, draws them and encodes them with `encoders` as the image `spec` describes (the
+ * encode stage includes starting the format's codec when this is its first use in the isolate).
+ */
+export async function renderImage(c: Context, model: LoadedModel, encoders: Encoders, latents: Float32Array[], spec: ImageSpec): Promise<Uint8Array> {
+  const { rgba, decodeMs, resizeMs } = await drawFaces(model, latents, spec);
   const started = performance.now();
-  const image = encode(rgba);
+  const bytes = await encoders.encodeFaces(rgba, spec);
   setMetric(c, 'decode', decodeMs);
   setMetric(c, 'resize', resizeMs);
   setMetric(c, 'encode', performance.now() - started);
-  return image;
+  return bytes;
 }

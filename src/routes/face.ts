@@ -12,10 +12,9 @@ import { jsonError, onInvalid } from '../http/errors';
 import { serveImage } from '../http/image-response';
 import { renderImage } from '../http/render';
 import { encodingTag, faceEncoding, facePath, faceQuery, qualityQuery } from '../http/params';
-import { shiftLatent } from '../runtime/attributes';
-import type { Encoders } from '../runtime/encoders';
-import { FORMAT_INFO } from '../runtime/formats';
-import { latentFromDigest, seedDigest } from '../runtime/latent';
+import { IMAGE_FORMATS, type Encoders } from '../runtime/encode';
+import { faceLatent } from '../runtime/face-latent';
+import { seedDigest } from '../runtime/latent';
 import { toHex } from '../runtime/hex';
 import type { ModelStore } from '../runtime/model-store';
 
@@ -27,19 +26,20 @@ export function faceRoute(store: ModelStore, encoders: Encoders) {
     const { size, shape, v } = query;
     const encoding = faceEncoding(extension, query);
     if ('error' in encoding) return jsonError(c, 400, 'invalid_query', encoding.error);
-    const { format, quality } = encoding;
     const entry = await store.entry(c.env.MODELS, v);
     const strengths = requestStrengths(query, faceQuery, entry);
     const digest = await seedDigest(seed);
+    const image = { ...encoding, layout: 'row', size, shape } as const;
     return serveImage(c, {
       entry,
+      format: image.format,
       etag: `"${entry.sha256.slice(0, 16)}-${toHex(digest.subarray(0, 16))}-${size}-${shape}${encodingTag(encoding)}${strengthsTag(entry, strengths)}"`,
-      cacheKey: `/face/${encodeURIComponent(seed)}.${FORMAT_INFO[format].extension}?size=${size}&shape=${shape}${qualityQuery(encoding)}&v=${entry.version}${strengthsQuery(entry, strengths)}`,
-      contentType: FORMAT_INFO[format].contentType,
+      cacheKey: `/face/${encodeURIComponent(seed)}.${IMAGE_FORMATS[image.format].extension}?size=${size}&shape=${shape}${qualityQuery(encoding)}&v=${entry.version}${strengthsQuery(entry, strengths)}`,
+      faces: 1,
       render: async () => {
-        const [model, encode] = await Promise.all([store.model(c.env.MODELS, entry.version), encoders.get(format)]);
-        const latent = shiftLatent(latentFromDigest(digest, entry.latentSize), model.attributes, strengths);
-        return renderImage(c, model, [latent], { size, shape }, ([rgba]) => encode(rgba, size, size, { opaque: shape === 'square', quality }));
+        const model = await store.model(c.env.MODELS, entry.version);
+        const latent = faceLatent(digest, entry.latentSize, model.attributes, strengths);
+        return renderImage(c, model, encoders, [latent], image);
       },
     });
   });

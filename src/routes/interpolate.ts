@@ -11,26 +11,11 @@ import { jsonError, onInvalid } from '../http/errors';
 import { serveImage } from '../http/image-response';
 import { renderImage } from '../http/render';
 import { encodingTag, interpolateEncoding, interpolateQuery, qualityQuery } from '../http/params';
-import { shiftLatent } from '../runtime/attributes';
-import type { Encoders } from '../runtime/encoders';
-import { FORMAT_INFO } from '../runtime/formats';
-import { latentFromDigest, seedDigest } from '../runtime/latent';
+import type { Encoders } from '../runtime/encode';
+import { faceLatent, slerpFrames } from '../runtime/face-latent';
+import { seedDigest } from '../runtime/latent';
 import { toHex } from '../runtime/hex';
 import type { ModelStore } from '../runtime/model-store';
-import { encodeApng } from '../runtime/png';
-import { slerp } from '../runtime/slerp';
-
-/** Display time of one APNG frame. */
-const FRAME_MS = 120;
-
-/** Lays square RGBA frames side by side. */
-function strip(frames: Uint8Array[], size: number): Uint8Array {
-  const row = size * 4, out = new Uint8Array(frames.length * size * row);
-  frames.forEach((f, i) => {
-    for (let y = 0; y < size; y++) out.set(f.subarray(y * row, (y + 1) * row), (y * frames.length + i) * row);
-  });
-  return out;
-}
 
 /** The interpolation route, serving from `store` and encoding strips with `encoders`. */
 export function interpolateRoute(store: ModelStore, encoders: Encoders) {
@@ -43,22 +28,18 @@ export function interpolateRoute(store: ModelStore, encoders: Encoders) {
     const strengths = requestStrengths(query, interpolateQuery, entry);
     const [a, b] = await Promise.all([seedDigest(from), seedDigest(to)]);
     const params = `steps=${steps}&size=${size}&format=${format}&shape=${shape}`;
+    // `strip`, `webp`, `jpeg`: the frames side by side in one image; `apng`: an animation there and back.
+    const image = { ...encoding, layout: format === 'apng' ? 'loop' : 'row', size, shape } as const;
     return serveImage(c, {
       entry,
+      format: image.format,
       etag: `"${entry.sha256.slice(0, 16)}-${toHex(a.subarray(0, 12))}-${toHex(b.subarray(0, 12))}-${steps}-${size}-${format}-${shape}${encodingTag(encoding)}${strengthsTag(entry, strengths)}"`,
       cacheKey: `/interpolate?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&${params}${qualityQuery(encoding)}&v=${entry.version}${strengthsQuery(entry, strengths)}`,
-      contentType: FORMAT_INFO[encoding.format].contentType,
+      faces: steps,
       render: async () => {
-        const [model, encode] = await Promise.all([store.model(c.env.MODELS, entry.version), encoders.get(encoding.format)]);
-        const [za, zb] = [a, b].map((digest) => shiftLatent(latentFromDigest(digest, entry.latentSize), model.attributes, strengths));
-        const latents = Array.from({ length: steps }, (_, i) => slerp(za, zb, i / (steps - 1)));
-        const opaque = shape === 'square';
-        // There and back: 0 … n-1, then n-2 … 1; the repeated frames are the same arrays, so they compress once.
-        return renderImage(c, model, latents, { size, shape }, (rgba) =>
-          format === 'apng'
-            ? encodeApng([...rgba, ...rgba.slice(1, -1).reverse()], size, size, FRAME_MS, opaque)
-            : encode(strip(rgba, size), size * steps, size, { opaque, quality: encoding.quality }),
-        );
+        const model = await store.model(c.env.MODELS, entry.version);
+        const [za, zb] = [a, b].map((digest) => faceLatent(digest, entry.latentSize, model.attributes, strengths));
+        return renderImage(c, model, encoders, slerpFrames(za, zb, steps), image);
       },
     });
   });

@@ -9,8 +9,8 @@ import type { AppEnv } from '../http/app-env';
 import { requestStrengths } from '../http/attributes';
 import { onInvalid } from '../http/errors';
 import { latentQuery, seed } from '../http/params';
-import { shiftLatent } from '../runtime/attributes';
-import { seedDigest, latentFromDigest } from '../runtime/latent';
+import { faceLatent } from '../runtime/face-latent';
+import { seedDigest } from '../runtime/latent';
 import { toHex } from '../runtime/hex';
 import type { ModelStore } from '../runtime/model-store';
 
@@ -29,16 +29,16 @@ export function latentRoute(store: ModelStore) {
       const entry = await store.entry(c.env.MODELS, query.v);
       const strengths = requestStrengths(query, latentQuery, entry);
       const digest = await seedDigest(seed);
-      const latent = latentFromDigest(digest, entry.latentSize);
+      // Only a shifted latent needs the directions; a plain one stays a manifest-only lookup.
+      const attributes = strengths.length ? await store.attributes(c.env.MODELS, entry.version) : new Map();
       const body = {
         seed,
         sha256: toHex(digest),
         algorithm: ALGORITHM,
         model: entry.version,
         latentSize: entry.latentSize,
-        // Only a shifted latent needs the directions; a plain one stays a manifest-only lookup.
         ...(strengths.length && { attributes: Object.fromEntries(strengths) }),
-        latent: Array.from(strengths.length ? shiftLatent(latent, await store.attributes(c.env.MODELS, entry.version), strengths) : latent),
+        latent: Array.from(faceLatent(digest, entry.latentSize, attributes, strengths)),
       };
       return c.json(body, 200, { 'Cache-Control': 'public, max-age=3600' });
     },

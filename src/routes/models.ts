@@ -12,7 +12,8 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../http/app-env';
 import { jsonError } from '../http/errors';
 import { matchesIfNoneMatch } from '../http/image-response';
-import { ModelUnavailableError, type Manifest, type ModelStore } from '../runtime/model-store';
+import type { Manifest } from '../runtime/manifest';
+import { ModelUnavailableError, type ModelStore } from '../runtime/model-store';
 
 /** The sha256 of `file` if the manifest names it (a decoder or an attributes file), else undefined. */
 function namedFile(manifest: Manifest, file: string): string | undefined {

@@ -6,7 +6,7 @@
  * onnxruntime-web 1.30) is over the 25 MiB per-file limit of static assets, and the worker's own bundle cannot carry
  * it either (a bundled .wasm becomes a compiled module, not bytes to serve). The CPU-only build (14.2 MB) would fit,
  * but one place for both keeps one upload path and one route. `npm run models:upload` puts them into the bucket
- * (scripts/lib/worker.ts, `runtimeObjects`), gzipped: they are sent as stored, so neither the worker nor a local
+ * (scripts/lib/uploads.ts, `runtimeObjects`), gzipped: they are sent as stored, so neither the worker nor a local
  * workerd compresses 14–27 MB per request (which cost ~1 s of the first face here). The folder names ORT's version,
  * so a URL always means the same bytes and is cached for a year.
  */

@@ -4,7 +4,7 @@
  * same bytes. Loaded with a dynamic import, so pages that never ask for WebP or JPEG do not download the codecs.
  */
 import { compileWasm } from './emscripten-codec';
-import { Encoders } from './encoders';
+import { Encoders } from './encode';
 import { JPEG_WASM } from './jpeg';
 import { WEBP_WASM } from './webp';
 

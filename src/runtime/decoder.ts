@@ -1,7 +1,9 @@
 /**
- * One ONNX decoder session with a request queue: latents that arrive while the session is busy (or in the same
- * microtask turn) are decoded together in one batched run, and runs never overlap, which onnxruntime-web's
- * single-threaded wasm backend does not support on one session.
+ * The one way a decoder session is made ({@link createDecoderSession}: the options, on whichever ORT build the
+ * platform passes in), and the one way it is run: a request queue, so that latents that arrive while the session is
+ * busy (or in the same microtask turn) are decoded together in one batched run, and runs never overlap, which
+ * onnxruntime-web's single-threaded wasm backend does not support on one session. The worker, the browser client,
+ * the evaluation, the benchmarks and the tests all decode through this module.
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
 
@@ -9,12 +11,15 @@ import type { InferenceSession, Tensor } from 'onnxruntime-common';
 export interface OrtApi {
   InferenceSession: { create(model: Uint8Array, options?: InferenceSession.SessionOptions): Promise<InferenceSession> };
   Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => Tensor;
-  /** `['wasm']` for onnxruntime-web, `['cpu']` for onnxruntime-node. */
-  executionProviders: string[];
+  /**
+   * What this build adds to {@link DECODER_SESSION_OPTIONS}: its execution providers (`['wasm']` for onnxruntime-web,
+   * `['cpu']` and one thread for onnxruntime-node).
+   */
+  sessionOptions: InferenceSession.SessionOptions & { executionProviders: readonly string[] };
 }
 
-/** Graph shape facts from the manifest entry. */
-export interface DecoderSpec {
+/** The graph facts a decoder needs, from the manifest entry. */
+export interface DecoderGraph {
   input: string;
   output: string;
   latentSize: number;
@@ -31,7 +36,7 @@ interface Pending {
 export const MAX_BATCH = 16;
 
 /**
- * Session options for every decoder, in the worker, the browser and the benchmarks. `session.disable_quant_qdq` lets
+ * Session options for every decoder, whatever the platform. `session.disable_quant_qdq` lets
  * constant folding turn int8 weights (DequantizeLinear on an initializer) into float32 once, at load, instead of on
  * every run: measured on model 3 in wasm, 2.57 → 2.25 ms per face, with identical outputs.
  */
@@ -40,28 +45,51 @@ export const DECODER_SESSION_OPTIONS: InferenceSession.SessionOptions = {
   extra: { session: { disable_quant_qdq: '1' } },
 };
 
+/** A decoder session from ONNX bytes on `ort`, with {@link DECODER_SESSION_OPTIONS} and the build's own options. */
+export function createDecoderSession(ort: OrtApi, model: Uint8Array): Promise<InferenceSession> {
+  const { executionProviders, ...options } = ort.sessionOptions;
+  return ort.InferenceSession.create(model, { ...DECODER_SESSION_OPTIONS, ...options, executionProviders: [...executionProviders] });
+}
+
+/** The batch size a graph's input is fixed to (some exporters fix it), or undefined when it takes any. */
+function fixedBatch(session: InferenceSession, input: string): number | undefined {
+  const meta = session.inputMetadata.find((m) => m.name === input);
+  const first = meta?.isTensor ? meta.shape[0] : undefined;
+  return typeof first === 'number' ? first : undefined;
+}
+
 /** A reusable decoder for one model version. */
 export class BatchingDecoder {
   private queue: Pending[] = [];
   private running = false;
+  /** A graph with a fixed batch size gets exactly that many rows per run (zero rows as padding); others up to MAX_BATCH. */
+  private readonly fixed: number | undefined;
 
   constructor(
     private readonly ort: OrtApi,
     private readonly session: InferenceSession,
-    readonly spec: DecoderSpec,
-  ) {}
+    readonly graph: DecoderGraph,
+  ) {
+    this.fixed = fixedBatch(session, graph.input);
+  }
 
   /**
-   * Creates the session from ONNX bytes (full graph optimisation) and decodes one latent, so a model that does not
-   * match its manifest entry fails here, once, instead of in every request.
+   * Creates the session from ONNX bytes ({@link createDecoderSession}) and {@link BatchingDecoder.open}s it.
    */
-  static async create(ort: OrtApi, model: Uint8Array, spec: DecoderSpec): Promise<BatchingDecoder> {
-    const session = await ort.InferenceSession.create(model, { ...DECODER_SESSION_OPTIONS, executionProviders: ort.executionProviders });
-    if (!session.inputNames.includes(spec.input) || !session.outputNames.includes(spec.output)) {
-      throw new Error(`graph has inputs [${session.inputNames}] and outputs [${session.outputNames}], manifest says ${spec.input} → ${spec.output}`);
+  static async create(ort: OrtApi, model: Uint8Array, graph: DecoderGraph): Promise<BatchingDecoder> {
+    return BatchingDecoder.open(ort, await createDecoderSession(ort, model), graph);
+  }
+
+  /**
+   * A decoder on `session`, after checking its names and decoding one latent, so a model that does not match its
+   * manifest entry fails here, once, instead of in every request.
+   */
+  static async open(ort: OrtApi, session: InferenceSession, graph: DecoderGraph): Promise<BatchingDecoder> {
+    if (!session.inputNames.includes(graph.input) || !session.outputNames.includes(graph.output)) {
+      throw new Error(`graph has inputs [${session.inputNames}] and outputs [${session.outputNames}], manifest says ${graph.input} → ${graph.output}`);
     }
-    const decoder = new BatchingDecoder(ort, session, spec);
-    await decoder.run([new Float32Array(spec.latentSize)]);
+    const decoder = new BatchingDecoder(ort, session, graph);
+    await decoder.run([new Float32Array(graph.latentSize)]);
     return decoder;
   }
 
@@ -70,8 +98,8 @@ export class BatchingDecoder {
    * Results are views into the run's output buffer: read them, do not keep them for long.
    */
   decode(latents: Float32Array[]): Promise<Float32Array[]> {
-    const bad = latents.find((z) => z.length !== this.spec.latentSize);
-    if (bad) return Promise.reject(new RangeError(`latent has ${bad.length} values, model wants ${this.spec.latentSize}`));
+    const bad = latents.find((z) => z.length !== this.graph.latentSize);
+    if (bad) return Promise.reject(new RangeError(`latent has ${bad.length} values, model wants ${this.graph.latentSize}`));
     const results = latents.map((z) => new Promise<Float32Array>((resolve, reject) => this.queue.push({ z, resolve, reject })));
     this.schedule();
     return Promise.all(results);
@@ -87,7 +115,7 @@ export class BatchingDecoder {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, MAX_BATCH);
+      const batch = this.queue.splice(0, this.fixed ?? MAX_BATCH);
       try {
         const planes = await this.run(batch.map((p) => p.z));
         batch.forEach((p, i) => p.resolve(planes[i]));
@@ -99,14 +127,15 @@ export class BatchingDecoder {
   }
 
   private async run(latents: Float32Array[]): Promise<Float32Array[]> {
-    const { latentSize, imageSize, input, output } = this.spec;
-    const z = new Float32Array(latents.length * latentSize);
+    const { latentSize, imageSize, input, output } = this.graph;
+    const rows = this.fixed ?? latents.length;
+    const z = new Float32Array(rows * latentSize);
     latents.forEach((l, i) => z.set(l, i * latentSize));
-    const feeds = { [input]: new this.ort.Tensor('float32', z, [latents.length, latentSize]) };
+    const feeds = { [input]: new this.ort.Tensor('float32', z, [rows, latentSize]) };
     const result = await this.session.run(feeds);
     const data = result[output].data as Float32Array;
     const per = 3 * imageSize * imageSize;
-    if (data.length !== per * latents.length) throw new Error(`decoder output has ${data.length} values, expected ${per * latents.length}`);
+    if (data.length !== per * rows) throw new Error(`decoder output has ${data.length} values, expected ${per * rows}`);
     return latents.map((_, i) => data.subarray(i * per, (i + 1) * per));
   }
 }

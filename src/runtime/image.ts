@@ -9,8 +9,8 @@
  */
 import { LruCache } from './lru';
 
-/** Options for {@link renderRgba}. */
-export interface RenderOptions {
+/** Options for {@link planesToRgba}. */
+export interface RgbaOptions {
   /** Output width and height in pixels. */
   size: number;
   /** `circle` makes everything outside the inscribed circle transparent, with an anti-aliased edge. */
@@ -85,7 +85,7 @@ let accScratch = new Float64Array(0);
 /**
  * Renders one decoded face. `planes` holds 3 planes of `srcSize`² floats (R, G, B); returns `size`² RGBA bytes.
  */
-export function renderRgba(planes: Float32Array, srcSize: number, options: RenderOptions): Uint8Array {
+export function planesToRgba(planes: Float32Array, srcSize: number, options: RgbaOptions): Uint8Array {
   const { size } = options;
   const [lo, hi] = options.valueRange;
   const gain = 255 / (hi - lo);

@@ -5,16 +5,16 @@
 import factory, { type EncodeOptions, type MozJPEGModule } from '@jsquash/jpeg/codec/enc/mozjpeg_enc.js';
 import { defaultOptions } from '@jsquash/jpeg/meta.js';
 import { codecMemoryBytes, startCodec, type EmscriptenFactory } from './emscripten-codec';
-import type { LossyCodec } from './webp';
+import type { Encoder } from './encode';
 
 /** The wasm file this encoder instantiates (its glue is the matching .js). */
 export const JPEG_WASM = '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm';
 
 /** Starts the JPEG encoder on its compiled wasm (`mozjpeg_enc.wasm`). */
-export async function startJpegEncoder(module: WebAssembly.Module): Promise<LossyCodec> {
+export async function startJpegEncoder(module: WebAssembly.Module): Promise<Encoder> {
   const codec = await startCodec(factory as unknown as EmscriptenFactory<MozJPEGModule>, module);
   return {
-    encode(rgba, width, height, quality) {
+    still(rgba, width, height, { quality }) {
       // Sequential, not progressive: on 128 px faces mozjpeg's progressive scan search took ~8x as long and saved
       // nothing (2,874 against 2,816 bytes on average at quality 85; docs/formats-notes.md). `baseline` caps
       // quantisation steps at 255 below quality ~25, so every file stays baseline (SOF0), which every decoder reads,

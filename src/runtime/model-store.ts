@@ -2,48 +2,10 @@
  * Model store: the manifest and decoders from an R2-like bucket (see models/README.md), verified and cached for the
  * life of the isolate. Failures are never cached, so the request after a fix succeeds without a redeploy.
  */
-import { z } from 'zod';
-import { ATTRIBUTE_NAME, parseAttributes, type AttributeSet } from './attributes';
+import { parseAttributes, type AttributeSet } from './attributes';
 import { BatchingDecoder, type OrtApi } from './decoder';
 import { toHex } from './hex';
-
-/** What a version name may look like (models/README.md); also what the `v` query parameter accepts. */
-export const VERSION_PATTERN = /^[a-z0-9][a-z0-9.-]{0,31}$/;
-
-const entrySchema = z
-  .object({
-    name: z.string(),
-    version: z.string().regex(VERSION_PATTERN),
-    file: z.string().min(1),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/),
-    bytes: z.number().int().positive(),
-    latentSize: z.number().int().min(1).max(4096),
-    imageSize: z.number().int().min(4).max(1024),
-    input: z.string(),
-    output: z.string(),
-    valueRange: z.tuple([z.number(), z.number()]).refine(([lo, hi]) => hi > lo, 'valueRange must be increasing'),
-    quantization: z.string(),
-    dataset: z.unknown(),
-    license: z.unknown(),
-    /** R2 key of the attribute directions (src/runtime/attributes.ts); absent: the model has no attributes. */
-    attributesFile: z.string().min(1).optional(),
-    attributesSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
-    attributes: z.array(z.string().regex(ATTRIBUTE_NAME)).optional(),
-  })
-  .passthrough()
-  .refine(
-    (e) => new Set([e.attributesFile, e.attributesSha256, e.attributes].map((field) => field === undefined)).size === 1,
-    'attributesFile, attributesSha256 and attributes go together',
-  );
-
-const manifestSchema = z
-  .object({ current: z.string(), models: z.array(entrySchema).min(1) })
-  .refine((m) => m.models.some((e) => e.version === m.current), 'current names no listed model');
-
-/** One manifest entry (extra fields such as training and eval figures pass through). */
-export type ModelEntry = z.infer<typeof entrySchema>;
-/** The parsed `manifest.json`. */
-export type Manifest = z.infer<typeof manifestSchema>;
+import { findEntry, parseManifest, type Manifest, type ModelEntry } from './manifest';
 
 /** The subset of an R2 bucket binding the store reads. */
 export interface ModelBucket {
@@ -93,9 +55,8 @@ export class ModelStore {
   /** The manifest entry for `version` (default: current), without loading the decoder. */
   async entry(bucket: ModelBucket, version?: string): Promise<ModelEntry> {
     const manifest = await this.manifest(bucket);
-    const wanted = version ?? manifest.current;
-    const entry = manifest.models.find((e) => e.version === wanted);
-    if (!entry) throw new UnknownVersionError(`unknown model version "${wanted}"; known: ${manifest.models.map((e) => e.version).join(', ')}`);
+    const entry = findEntry(manifest, version);
+    if (!entry) throw new UnknownVersionError(`unknown model version "${version}"; known: ${manifest.models.map((e) => e.version).join(', ')}`);
     return entry;
   }
 
@@ -144,9 +105,11 @@ export class ModelStore {
     } catch {
       throw new ModelUnavailableError('model manifest.json is not valid JSON');
     }
-    const parsed = manifestSchema.safeParse(json);
-    if (!parsed.success) throw new ModelUnavailableError(`model manifest.json is invalid: ${parsed.error.issues[0]?.message}`);
-    return parsed.data;
+    try {
+      return parseManifest(json);
+    } catch (error) {
+      throw new ModelUnavailableError(`model manifest.json is invalid: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   /** R2 bytes of `key`, checked against `sha256`; `what` names the file in errors. */

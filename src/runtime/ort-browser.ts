@@ -82,7 +82,8 @@ export async function browserOrt(base: URL, backends: readonly Backend[] = BROWS
     return start(model, options);
   };
   return {
-    ort: { InferenceSession: { create }, Tensor: ort.Tensor as unknown as OrtApi['Tensor'], executionProviders: [...tried] },
+    // `create` tries the providers one at a time, whatever the options list.
+    ort: { InferenceSession: { create }, Tensor: ort.Tensor as unknown as OrtApi['Tensor'], sessionOptions: { executionProviders: tried } },
     backend: () => used,
   };
 }

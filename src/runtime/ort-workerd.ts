@@ -65,5 +65,5 @@ ort.InferenceSession.create(IDENTITY_MODEL, { executionProviders: ['wasm'] }).th
 export const workerdOrt: OrtApi = {
   InferenceSession: ort.InferenceSession,
   Tensor: ort.Tensor as unknown as OrtApi['Tensor'],
-  executionProviders: ['wasm'],
+  sessionOptions: { executionProviders: ['wasm'] },
 };

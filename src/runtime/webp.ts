@@ -7,16 +7,10 @@ import factory from '@jsquash/webp/codec/enc/webp_enc_simd.js';
 import type { EncodeOptions, WebPModule } from '@jsquash/webp/codec/enc/webp_enc.js';
 import { defaultOptions } from '@jsquash/webp/meta.js';
 import { codecMemoryBytes, startCodec, type EmscriptenFactory } from './emscripten-codec';
+import type { Encoder } from './encode';
 
 /** The wasm file this encoder instantiates (its glue is the matching .js). */
 export const WEBP_WASM = '@jsquash/webp/codec/enc/webp_enc_simd.wasm';
-
-/** A started lossy codec: encodes `width × height` RGBA pixels at `quality` (1–100), and reports its wasm memory. */
-export interface LossyCodec {
-  encode(rgba: Uint8Array, width: number, height: number, quality: number): Uint8Array;
-  /** Its linear memory: ~17 MB from the start (Emscripten's initial heap), growing with the largest image coded. */
-  memoryBytes(): number;
-}
 
 /**
  * libwebp's effort level (0 fastest … 6 smallest), its own default: on 100 faces at 128 px, method 2 took half the
@@ -25,10 +19,10 @@ export interface LossyCodec {
 export const WEBP_METHOD = 4;
 
 /** Starts the WebP encoder on its compiled wasm (`webp_enc_simd.wasm`). */
-export async function startWebpEncoder(module: WebAssembly.Module): Promise<LossyCodec> {
+export async function startWebpEncoder(module: WebAssembly.Module): Promise<Encoder> {
   const codec = await startCodec(factory as unknown as EmscriptenFactory<WebPModule>, module);
   return {
-    encode(rgba, width, height, quality) {
+    still(rgba, width, height, { quality }) {
       const options: EncodeOptions = { ...defaultOptions, quality, method: WEBP_METHOD };
       const out = codec.encode(rgba as Uint8Array<ArrayBuffer>, width, height, options);
       if (!out) throw new Error(`libwebp could not encode a ${width}x${height} image`);

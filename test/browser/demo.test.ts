@@ -8,9 +8,10 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentModel, get, useWorker } from '../support/fixtures';
-import { decodePng } from '../support/png';
-import { canvasPixels, launchChromium, waitForRenders } from './page';
+import { currentEntry } from '../../scripts/lib/models-dir';
+import { get, useWorker } from '../support/fixtures';
+import { decodePng } from '../../scripts/lib/png-reader';
+import { canvasPixels, launchChromium, waitForRenders } from '../../scripts/lib/chromium';
 
 const worker = useWorker({ models: true, runtime: true });
 
@@ -153,7 +154,7 @@ describe('demo page without WebGPU (WASM fallback)', { timeout: TIMEOUT }, () =>
   });
 
   it('attribute sliders shift the face exactly as the /face query does, or are hidden for a model without attributes', async () => {
-    const names = currentModel().attributes ?? [];
+    const names = currentEntry().attributes ?? [];
     if (names.length === 0) {
       expect(await page().isHidden('#attributes')).toBe(true);
       return;

@@ -5,7 +5,7 @@
  */
 import { rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
-import { buildWorker } from '../../scripts/lib/worker';
+import { buildWorker } from '../../scripts/lib/build-worker';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,15 +1,16 @@
 /** Shared set-up for the `worker` project's test files. */
 import { afterAll, beforeAll, inject } from 'vitest';
-import { readManifest, startWorker, type RunningWorker } from '../../scripts/lib/worker';
+import { startWorker, type RunningWorker, type WorkerOptions } from '../../scripts/lib/miniflare';
 
 /**
  * Starts a fresh worker for the enclosing test file (or describe block) and stops it afterwards.
- * With `models: true` the MODELS bucket is filled from models/ first; `runtime: true` adds ORT's browser wasm files.
+ * With `models: true` the MODELS bucket is filled from models/ first; `runtime: true` adds ORT's browser wasm files;
+ * `rateLimit` gives it the rate-limit binding (none by default: unlimited).
  */
-export function useWorker(options: { models: boolean; runtime?: boolean }): () => RunningWorker {
+export function useWorker(options: { models: boolean; runtime?: boolean } & WorkerOptions): () => RunningWorker {
   let worker: RunningWorker | undefined;
   beforeAll(async () => {
-    worker = await startWorker(inject('workerDir'));
+    worker = await startWorker(inject('workerDir'), { rateLimit: options.rateLimit });
     if (options.models) await worker.putModels();
     if (options.runtime) await worker.putRuntime();
   });
@@ -20,14 +21,6 @@ export function useWorker(options: { models: boolean; runtime?: boolean }): () =
     if (!worker) throw new Error('worker not started');
     return worker;
   };
-}
-
-/** The current model's manifest entry from models/manifest.json. */
-export function currentModel() {
-  const manifest = readManifest();
-  const entry = manifest.models.find((m) => m.version === manifest.current);
-  if (!entry) throw new Error('models/manifest.json: current names no model');
-  return entry;
 }
 
 /** Hex SHA-256 of bytes. */

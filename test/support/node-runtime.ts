@@ -5,24 +5,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as ortNode from 'onnxruntime-node';
-import * as ortWeb from 'onnxruntime-web/wasm';
+import { MODELS_DIR } from '../../scripts/lib/models-dir';
 import { nodeEncoders } from '../../scripts/lib/node-codecs';
-import { MODELS_DIR } from '../../scripts/lib/worker';
-import type { Encoding } from '../../src/http/params';
-import type { OrtApi } from '../../src/runtime/decoder';
-import { renderFaces } from '../../src/runtime/faces';
-import { latentFromDigest, seedDigest } from '../../src/runtime/latent';
+import { NODE_ORTS, type NodeBackend } from '../../scripts/lib/node-ort';
+import { drawFaces } from '../../src/runtime/draw';
+import type { Encoding } from '../../src/runtime/encode';
+import { faceLatent } from '../../src/runtime/face-latent';
+import { seedDigest } from '../../src/runtime/latent';
 import { ModelStore, type LoadedModel, type ModelBucket } from '../../src/runtime/model-store';
-
-// As in the worker (src/runtime/ort-workerd.ts): one thread, no proxy.
-ortWeb.env.wasm.numThreads = 1;
-ortWeb.env.wasm.proxy = false;
-
-const ORTS: Record<'web' | 'node', OrtApi> = {
-  web: { InferenceSession: ortWeb.InferenceSession, Tensor: ortWeb.Tensor as never, executionProviders: ['wasm'] },
-  node: { InferenceSession: ortNode.InferenceSession, Tensor: ortNode.Tensor as never, executionProviders: ['cpu'] },
-};
 
 /** {@link MODELS_DIR} as a bucket. */
 export const folderBucket: ModelBucket = {
@@ -32,9 +22,9 @@ export const folderBucket: ModelBucket = {
   },
 };
 
-/** The current model of models/ loaded in Node with onnxruntime-web (`web`) or onnxruntime-node (`node`). */
-export function nodeModel(ort: 'web' | 'node'): Promise<LoadedModel> {
-  return new ModelStore(ORTS[ort]).model(folderBucket);
+/** The current model of models/ loaded in Node with onnxruntime-web's wasm build or onnxruntime-node. */
+export function nodeModel(backend: NodeBackend): Promise<LoadedModel> {
+  return new ModelStore(NODE_ORTS[backend]).model(folderBucket);
 }
 
 const encoders = nodeEncoders();
@@ -44,7 +34,7 @@ const encoders = nodeEncoders();
  * the same src/runtime steps as src/routes/face.ts, with the codecs compiled from the same wasm files.
  */
 export async function nodeFace(model: LoadedModel, seed: string, size: number, shape: 'square' | 'circle', encoding: Encoding = { format: 'png', quality: 0 }): Promise<Uint8Array> {
-  const latent = latentFromDigest(await seedDigest(seed), model.entry.latentSize);
-  const { rgba } = await renderFaces(model, [latent], { size, shape });
-  return (await encoders.get(encoding.format))(rgba[0], size, size, { opaque: shape === 'square', quality: encoding.quality });
+  const latent = faceLatent(await seedDigest(seed), model.entry.latentSize, model.attributes, []);
+  const { rgba } = await drawFaces(model, [latent], { size, shape });
+  return encoders.encodeFaces(rgba, { ...encoding, layout: 'row', size, shape });
 }

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { BatchingDecoder, MAX_BATCH, type OrtApi } from '../../src/runtime/decoder';
 
-const spec = { input: 'z', output: 'image', latentSize: 2, imageSize: 1 };
+const graph = { input: 'z', output: 'image', latentSize: 2, imageSize: 1 };
 
 /** A fake session whose "image" is (z0, z1, z0 + z1); records batch sizes and whether two runs ever overlapped. */
-function fakeOrt(options: { fail?: boolean } = {}) {
+function fakeOrt(options: { fail?: boolean; fixedBatch?: number } = {}) {
   const batches: number[] = [];
   let running = 0, overlapped = false;
   const session = {
+    inputMetadata: [{ name: 'z', isTensor: true, type: 'float32', shape: [options.fixedBatch ?? 'N', 2] }],
     async run(feeds: Record<string, { data: Float32Array; dims: number[] }>) {
       if (running++) overlapped = true;
       await new Promise((r) => setTimeout(r, 5));
@@ -20,8 +21,8 @@ function fakeOrt(options: { fail?: boolean } = {}) {
       return { image: { data: out } };
     },
   };
-  const ort = { Tensor: class { constructor(readonly type: string, readonly data: Float32Array, readonly dims: number[]) {} }, executionProviders: [] } as unknown as OrtApi;
-  return { decoder: new BatchingDecoder(ort, session as never, spec), batches, overlapped: () => overlapped };
+  const ort = { Tensor: class { constructor(readonly type: string, readonly data: Float32Array, readonly dims: number[]) {} }, sessionOptions: { executionProviders: [] } } as unknown as OrtApi;
+  return { decoder: new BatchingDecoder(ort, session as never, graph), batches, overlapped: () => overlapped };
 }
 
 const z = (a: number, b: number) => new Float32Array([a, b]);
@@ -47,6 +48,13 @@ describe('BatchingDecoder', () => {
     const planes = await decoder.decode(latents);
     expect(batches).toEqual([MAX_BATCH, 3]);
     expect(planes.map((p) => p[0])).toEqual(latents.map((l) => l[0]));
+  });
+
+  it('gives a graph with a fixed batch size exactly that many rows per run, zero-padded, and returns only the real faces', async () => {
+    const { decoder, batches } = fakeOrt({ fixedBatch: 4 });
+    const planes = await decoder.decode(Array.from({ length: 6 }, (_, i) => z(i, 1)));
+    expect(batches).toEqual([4, 4]);
+    expect(planes.map((p) => Array.from(p))).toEqual(Array.from({ length: 6 }, (_, i) => [i, 1, i + 1]));
   });
 
   it('rejects every request of a failed run, and the next request starts a new run instead of hanging', async () => {

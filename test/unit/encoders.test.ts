@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { nodeCodecModules, nodeDecoders, nodeEncoders, type Decoded } from '../../scripts/lib/node-codecs';
-import { Encoders } from '../../src/runtime/encoders';
-import { FORMAT_INFO, FORMATS } from '../../src/runtime/formats';
+import { Encoders, FORMATS, IMAGE_FORMATS } from '../../src/runtime/encode';
 import { jpegInfo, webpInfo } from '../support/image-formats';
 
 /** A smooth RGBA image (like a resized face: gradients and one soft blob), opaque or with a circle cut out. */
@@ -31,7 +30,7 @@ describe('lossy encoders (libwebp and mozjpeg wasm, checked by the same codecsâ€
   it('write a decodable image of exactly the given size, the same bytes from two fresh codec instances; JPEG always baseline', async () => {
     const [a, b] = [nodeEncoders(), nodeEncoders()];
     for (const format of ['webp', 'jpeg'] as const) {
-      const [encodeA, encodeB] = [await a.get(format), await b.get(format)];
+      const [encodeA, encodeB] = [(await a.get(format)).still, (await b.get(format)).still];
       fc.assert(
         fc.property(size, size, fc.nat(255), fc.integer({ min: 1, max: 100 }), (w, h, seed, quality) => {
           const px = smooth(w, h, seed, false);
@@ -51,7 +50,7 @@ describe('lossy encoders (libwebp and mozjpeg wasm, checked by the same codecsâ€
   });
 
   it('WebP: an opaque image is simple lossy VP8 (no alpha); a circle keeps its alpha exactly', async () => {
-    const encode = await nodeEncoders().get('webp');
+    const encode = (await nodeEncoders().get('webp')).still;
     const square = webpInfo(encode(smooth(64, 64, 1, false), 64, 64, { opaque: true, quality: 85 }));
     expect(square.chunks).toEqual(['VP8 ']);
     const px = smooth(64, 64, 1, true);
@@ -65,7 +64,7 @@ describe('lossy encoders (libwebp and mozjpeg wasm, checked by the same codecsâ€
     const encoders = nodeEncoders();
     const px = smooth(96, 96, 5, false);
     for (const format of ['webp', 'jpeg'] as const) {
-      const encode = await encoders.get(format);
+      const encode = (await encoders.get(format)).still;
       const [low, high] = [10, 95].map((quality) => encode(px, 96, 96, { opaque: true, quality }));
       expect(low.length, format).toBeLessThan(high.length);
     }
@@ -95,7 +94,7 @@ describe('lossy encoders (libwebp and mozjpeg wasm, checked by the same codecsâ€
   });
 
   it('every format has a distinct content type and extension', () => {
-    expect(new Set(FORMATS.map((f) => FORMAT_INFO[f].contentType)).size).toBe(FORMATS.length);
-    expect(FORMATS.map((f) => FORMAT_INFO[f].extension)).toEqual(['png', 'webp', 'jpg']);
+    expect(new Set(FORMATS.map((f) => IMAGE_FORMATS[f].contentType)).size).toBe(FORMATS.length);
+    expect(FORMATS.map((f) => IMAGE_FORMATS[f].extension)).toEqual(['png', 'webp', 'jpg']);
   });
 });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { huffmanLengths } from '../../src/runtime/deflate';
 import { encodeApng, encodePng } from '../../src/runtime/png';
-import { decodePng } from '../support/png';
+import { decodePng } from '../../scripts/lib/png-reader';
 
 /** Images from noise to flat colour, and geometric histograms that force the code-length limit. */
 const image = fc

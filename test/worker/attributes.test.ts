@@ -1,17 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { MODELS_DIR, readManifest, startWorker, type RunningWorker } from '../../scripts/lib/worker';
-import { decodePng } from '../support/png';
-import { currentModel, get, sha256, useWorker } from '../support/fixtures';
+import { startWorker, type RunningWorker } from '../../scripts/lib/miniflare';
+import { currentEntry, MODELS_DIR, readManifest } from '../../scripts/lib/models-dir';
+import { decodePng } from '../../scripts/lib/png-reader';
+import { get, sha256, useWorker } from '../support/fixtures';
 
 /** The current model's attribute names and directions file, as the training side wrote them. */
 function attributesFile(): { attributes: Record<string, { positive: string; scale: number; direction: number[] }> } {
-  const { attributesFile: file } = currentModel();
+  const { attributesFile: file } = currentEntry();
   if (!file) throw new Error('the current model in models/ has no attributes; these tests need one that does');
   return JSON.parse(readFileSync(join(MODELS_DIR, file), 'utf8'));
 }
-const names = () => currentModel().attributes ?? [];
+const names = () => currentEntry().attributes ?? [];
 
 /** Mean absolute difference per RGB channel value between two PNGs' first frames. */
 function meanDiff(a: Uint8Array, b: Uint8Array): number {
@@ -31,13 +32,13 @@ describe('attribute control', () => {
   const worker = useWorker({ models: true });
 
   it('GET /attributes lists the model’s attributes with what positive strengths do and the range', async () => {
-    for (const path of ['/attributes', `/attributes?v=${currentModel().version}`]) {
+    for (const path of ['/attributes', `/attributes?v=${currentEntry().version}`]) {
       const { status, body, header } = await get(worker(), path);
       expect(status, path).toBe(200);
       expect(header('content-type')).toMatch(/^application\/json/);
       expect(header('access-control-allow-origin')).toBe('*');
       const listing = json(body);
-      expect(listing.model).toBe(currentModel().version);
+      expect(listing.model).toBe(currentEntry().version);
       expect(listing.attributes.map((a: { name: string }) => a.name).sort()).toEqual([...names()].sort());
       for (const a of listing.attributes) {
         expect(a.positive).toBe(attributesFile().attributes[a.name].positive);
@@ -210,7 +211,7 @@ describe('the attributes file is part of the model', () => {
   }
 
   it('missing or corrupt → 503 on faces, shifted latents and /attributes; fixed → 200 again', async () => {
-    const { attributesFile: file } = currentModel();
+    const { attributesFile: file } = currentEntry();
     const bucket = await worker().mf.getR2Bucket('MODELS');
     const good = new Uint8Array(await (await bucket.get(file!))!.arrayBuffer());
     await bucket.delete(file!);
@@ -235,7 +236,7 @@ describe('a model published without attributes', () => {
 
   beforeAll(async () => {
     const manifest = readManifest();
-    const { attributesFile: _f, attributesSha256: _s, attributes: _a, ...bare } = currentModel();
+    const { attributesFile: _f, attributesSha256: _s, attributes: _a, ...bare } = currentEntry();
     const bucket = await worker().mf.getR2Bucket('MODELS');
     await bucket.put('manifest.json', JSON.stringify({ ...manifest, models: [...manifest.models, { ...bare, version }] }));
   });

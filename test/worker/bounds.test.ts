@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { interpolateQuery } from '../../src/http/params';
 import { MAX_BATCH } from '../../src/runtime/decoder';
 import { get, useWorker } from '../support/fixtures';
-import { decodePng } from '../support/png';
+import { decodePng } from '../../scripts/lib/png-reader';
 
 const worker = useWorker({ models: true });
 

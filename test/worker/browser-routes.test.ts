@@ -4,8 +4,9 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { MODELS_DIR, readManifest, runtimeObjects } from '../../scripts/lib/worker';
-import { currentModel, get, sha256, useWorker } from '../support/fixtures';
+import { currentEntry, MODELS_DIR, readManifest } from '../../scripts/lib/models-dir';
+import { runtimeObjects } from '../../scripts/lib/uploads';
+import { get, sha256, useWorker } from '../support/fixtures';
 
 const worker = useWorker({ models: true, runtime: true });
 const text = (body: Uint8Array) => Buffer.from(body).toString();
@@ -51,7 +52,7 @@ describe('browser routes', () => {
   });
 
   it('GET /models/<file> sends the files the manifest names, byte for byte, immutable, with the sha256 as ETag', async () => {
-    const entry = currentModel();
+    const entry = currentEntry();
     const files = [[entry.file, entry.sha256], ...(entry.attributesFile ? [[entry.attributesFile, entry.attributesSha256!]] : [])];
     for (const [file, sha] of files) {
       const { status, body, header } = await get(worker(), `/models/${encodeURIComponent(file)}`);
@@ -101,7 +102,7 @@ describe('model routes with an incomplete bucket', () => {
     expect((await get(bare(), '/models/manifest.json')).status).toBe(503);
     const bucket = await bare().mf.getR2Bucket('MODELS');
     await bucket.put('manifest.json', new Uint8Array(readFileSync(join(MODELS_DIR, 'manifest.json'))));
-    const missing = await get(bare(), `/models/${encodeURIComponent(currentModel().file)}`);
+    const missing = await get(bare(), `/models/${encodeURIComponent(currentEntry().file)}`);
     expect(missing.status).toBe(503);
     expect(missing.header('retry-after')).toBe('10');
     expect(JSON.parse(text(missing.body)).error).toBe('model_unavailable');

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DETERMINISM_CASES, DETERMINISM_COUNT, determinismHashes, determinismPath, listDigest, workerRender } from '../../scripts/lib/determinism';
-import { startWorker, type RunningWorker } from '../../scripts/lib/worker';
-import { currentModel, get, sha256 } from '../support/fixtures';
+import { startWorker, type RunningWorker } from '../../scripts/lib/miniflare';
+import { currentEntry } from '../../scripts/lib/models-dir';
+import { get, sha256 } from '../support/fixtures';
 import { nodeFace, nodeModel } from '../support/node-runtime';
 
 interface Vectors {
@@ -54,13 +55,13 @@ describe('determinism across fresh isolates', () => {
       const { body, status } = await get(a, `/latent/${encodeURIComponent(seed)}`);
       expect(status).toBe(200);
       const json = JSON.parse(Buffer.from(body).toString());
-      expect(json.latent).toHaveLength(currentModel().latentSize);
+      expect(json.latent).toHaveLength(currentEntry().latentSize);
       expect(json.latent.slice(0, first.length)).toEqual(first);
     }
   });
 
   it('WebP and JPEG: the same bytes in worker A, worker B and src/runtime on Node (onnxruntime-web wasm)', async () => {
-    const model = await nodeModel('web');
+    const model = await nodeModel('wasm');
     const cases = DETERMINISM_CASES.slice(0, 24).flatMap((c, i) => {
       const quality = [85, 40, 100][i % 3];
       const jpeg = c.shape === 'square' ? [{ ...c, format: 'jpeg' as const, quality }] : [];
@@ -75,7 +76,7 @@ describe('determinism across fresh isolates', () => {
   });
 
   it('image bytes (PNG, WebP, JPEG) match the committed vectors for the current model', async () => {
-    const model = currentModel();
+    const model = currentEntry();
     expect(vectors.png?.model.sha256, STALE).toBe(model.sha256);
     const [a] = workers;
     for (const { path, sha256: want } of vectors.png!.cases) expect(sha256((await get(a, path)).body), path).toBe(want);
@@ -90,14 +91,14 @@ describe('determinism across fresh isolates', () => {
     it('same bytes in worker A, worker B and src/runtime on Node (onnxruntime-web wasm)', async () => {
       const a = await hashesA();
       const b = await determinismHashes(workerRender(workers[1]), 16);
-      const model = await nodeModel('web');
+      const model = await nodeModel('wasm');
       const node = await determinismHashes((c) => nodeFace(model, c.seed, c.size, c.shape), 16);
       expect(differing(b, a), 'worker B vs worker A').toEqual([]);
       expect(differing(node, a), 'Node vs worker A').toEqual([]);
     });
 
     it('the list digest matches the committed vector for the current model', async () => {
-      expect(vectors.faceList?.model.sha256, STALE).toBe(currentModel().sha256);
+      expect(vectors.faceList?.model.sha256, STALE).toBe(currentEntry().sha256);
       expect(vectors.faceList!.count).toBe(DETERMINISM_COUNT);
       expect(listDigest(await hashesA())).toBe(vectors.faceList!.digest);
     });

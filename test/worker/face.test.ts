@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decodePng } from '../support/png';
-import { currentModel, get, useWorker } from '../support/fixtures';
+import { decodePng } from '../../scripts/lib/png-reader';
+import { currentEntry } from '../../scripts/lib/models-dir';
+import { get, useWorker } from '../support/fixtures';
 
 const worker = useWorker({ models: true });
 
@@ -57,9 +58,9 @@ describe('GET /face/:seed', () => {
     expect(header('cache-control')).toBe('public, max-age=31536000, immutable');
     expect(header('access-control-allow-origin')).toBe('*');
     expect(header('access-control-expose-headers')).toMatch(/ETag.*X-Model-Version/i);
-    expect(header('x-model-version')).toBe(currentModel().version);
+    expect(header('x-model-version')).toBe(currentEntry().version);
     expect(header('etag')).toMatch(/^"[0-9a-f]{16}-[0-9a-f]{32}-32-square"$/);
-    expect(header('etag')!.slice(1, 17)).toBe(currentModel().sha256.slice(0, 16));
+    expect(header('etag')!.slice(1, 17)).toBe(currentEntry().sha256.slice(0, 16));
     expect(header('server-timing')).toMatch(/decode;dur=[0-9.]+.*encode;dur=[0-9.]+.*total;dur=[0-9.]+/);
     expect(header('timing-allow-origin')).toBe('*');
   });
@@ -110,8 +111,8 @@ describe('GET /face/:seed', () => {
   });
 
   it('v= selects the model version', async () => {
-    const { status, header } = await get(worker(), `/face/v-check?size=16&v=${currentModel().version}`);
+    const { status, header } = await get(worker(), `/face/v-check?size=16&v=${currentEntry().version}`);
     expect(status).toBe(200);
-    expect(header('x-model-version')).toBe(currentModel().version);
+    expect(header('x-model-version')).toBe(currentEntry().version);
   });
 });

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { nodeDecoders, type Decoded } from '../../scripts/lib/node-codecs';
 import { psnr } from '../../bench/formats';
-import { decodePng } from '../support/png';
+import { decodePng } from '../../scripts/lib/png-reader';
 import { get, sha256, useWorker } from '../support/fixtures';
 import { jpegInfo, webpInfo } from '../support/image-formats';
 

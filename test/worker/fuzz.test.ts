@@ -9,7 +9,10 @@
  *
  * Every response: status 200, 304 (only for If-None-Match) or 400/404 with a JSON `{error, detail}` body (503 would
  * mean the model is absent, which it is not here, or more image requests in flight than the worker's load-shedding
- * limit, which one batch at a time stays under); an image route's 200 is a valid PNG/APNG (test/support/png.ts
+ * limit, which one batch at a time stays under), or the rate limiter's 429 (JSON `rate_limited`, Retry-After,
+ * no-store) where the request would have rendered and only for the one HOT_CLIENT: the worker has the rate-limit
+ * binding at FUZZ_RATE_LIMIT, one request in six comes from HOT_CLIENT, which goes over it, and every other one from
+ * an address of its own, which never does; an image route's 200 is a valid PNG/APNG (scripts/lib/png-reader.ts
  * checks every CRC and inflates every row), WebP or JPEG (container read by test/support/image-formats.ts, pixels
  * decoded by libwebp's and mozjpeg's decoders) of the format, size and alpha the request asks for; each answer
  * comes within HANG_MS.
@@ -20,8 +23,9 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { ZodDefault, ZodEffects, ZodEnum, ZodOptional, ZodPipeline } from 'zod';
+import { currentEntry, readManifest } from '../../scripts/lib/models-dir';
 import { nodeDecoders } from '../../scripts/lib/node-codecs';
-import { readManifest } from '../../scripts/lib/worker';
+import { decodePng } from '../../scripts/lib/png-reader';
 import { MAX_IN_FLIGHT } from '../../src/http/load-shedding';
 import {
   attributesQuery,
@@ -32,14 +36,25 @@ import {
   latentQuery,
   seed as seedSchema,
   splitExtension,
-  type Encoding,
 } from '../../src/http/params';
-import { FORMAT_INFO, type ImageFormat } from '../../src/runtime/formats';
-import { currentModel, useWorker } from '../support/fixtures';
+import { IMAGE_FORMATS, type Encoding, type ImageFormat } from '../../src/runtime/encode';
+import { useWorker } from '../support/fixtures';
 import { jpegInfo, webpInfo } from '../support/image-formats';
-import { decodePng } from '../support/png';
 
-const worker = useWorker({ models: true });
+/** Low enough that HOT_CLIENT's share of renders goes over it within each test, however slow the machine. */
+const FUZZ_RATE_LIMIT = { limit: 20, period: 60 } as const;
+const worker = useWorker({ models: true, rateLimit: FUZZ_RATE_LIMIT });
+
+/** The one client address that sends many requests; every other request comes from an address of its own. */
+const HOT_CLIENT = '192.0.2.1';
+/** Whether a request comes from HOT_CLIENT (one in six). */
+const hotArb = fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
+let ownAddresses = 0;
+/** An address no request has come from yet (10.0.0.0/8 has room for every request of a run). */
+function ownAddress(): string {
+  const n = ownAddresses++;
+  return `10.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+}
 
 let decoders: Awaited<ReturnType<typeof nodeDecoders>>;
 beforeAll(async () => {
@@ -53,7 +68,7 @@ const HANG_MS = 30_000;
 
 const manifest = readManifest();
 const versions = manifest.models.map((m) => m.version);
-const model = currentModel();
+const model = currentEntry();
 const attributeNames: string[] = manifest.models.find((m) => m.version === manifest.current)?.attributes ?? [];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -343,10 +358,11 @@ const otherArb = fc
 interface Answer {
   status: number;
   contentType: string;
+  headers: Headers;
   body: Uint8Array;
 }
 
-async function send(req: FuzzRequest): Promise<Answer> {
+async function send(req: FuzzRequest, client: string): Promise<Answer> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const hang = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${HANG_MS} ms`)), HANG_MS);
@@ -355,8 +371,9 @@ async function send(req: FuzzRequest): Promise<Answer> {
     return await Promise.race([
       hang,
       (async () => {
-        const response = await worker().fetch(req.path, { headers: req.inm ? { 'If-None-Match': req.inm } : {} });
-        return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: new Uint8Array(await response.arrayBuffer()) };
+        const response = await worker().fetch(req.path, { headers: { 'CF-Connecting-IP': client, ...(req.inm && { 'If-None-Match': req.inm }) } });
+        const { status, headers } = response;
+        return { status, contentType: headers.get('content-type') ?? '', headers, body: new Uint8Array(await response.arrayBuffer()) };
       })(),
     ]);
   } finally {
@@ -366,10 +383,26 @@ async function send(req: FuzzRequest): Promise<Answer> {
 
 const text = (body: Uint8Array) => Buffer.from(body).toString('utf8');
 
-/** Problems with `answer` to `req` (empty when it is right). */
-function problems(req: FuzzRequest, answer: Answer): string[] {
+/** Problems with a 429 to `req` from `client`: only where it would have rendered, only for HOT_CLIENT, the limiter's. */
+function rateLimitedProblems(req: FuzzRequest, answer: Answer, client: string): string[] {
+  const { pathname } = new URL(BASE + req.path);
+  const out: string[] = [];
+  if (client !== HOT_CLIENT) out.push(`429 for ${client}, which sent one request`);
+  if (!pathname.startsWith('/face/') && pathname !== '/interpolate') out.push(`429 from ${pathname}`);
+  if (req.expected && req.expected.status !== 200) out.push(`429 where ${req.expected.status} was due`);
+  if (answer.headers.get('retry-after') !== String(FUZZ_RATE_LIMIT.period)) out.push(`429 with Retry-After ${answer.headers.get('retry-after')}`);
+  if (answer.headers.get('cache-control') !== 'no-store') out.push(`429 with Cache-Control ${answer.headers.get('cache-control')}`);
+  if (!answer.contentType.startsWith('application/json') || !text(answer.body).startsWith('{"error":"rate_limited","detail":"')) {
+    out.push(`429 that is not the limiter's JSON: ${answer.contentType} ${text(answer.body).slice(0, 200)}`);
+  }
+  return out;
+}
+
+/** Problems with `answer` to `req` from `client` (empty when it is right). */
+function problems(req: FuzzRequest, answer: Answer, client: string): string[] {
   const { status, contentType, body } = answer;
   const out: string[] = [];
+  if (status === 429) return rateLimitedProblems(req, answer, client);
   if (![200, 304, 400, 404].includes(status)) return [`status ${status}: ${text(body).slice(0, 300)}`];
   if (status === 304 && !req.inm) out.push('304 without If-None-Match');
   let error: unknown;
@@ -423,7 +456,7 @@ function readImage(body: Uint8Array, format: ImageFormat): Omit<ImageShape, 'for
 
 /** Problems with an image answer that should have `shape`. */
 function imageProblems(body: Uint8Array, contentType: string, shape: ImageShape): string[] {
-  if (contentType !== FORMAT_INFO[shape.format].contentType) return [`content-type ${contentType}, expected ${FORMAT_INFO[shape.format].contentType}`];
+  if (contentType !== IMAGE_FORMATS[shape.format].contentType) return [`content-type ${contentType}, expected ${IMAGE_FORMATS[shape.format].contentType}`];
   try {
     const got = { format: shape.format, ...readImage(body, shape.format) };
     return JSON.stringify(got) === JSON.stringify(shape) ? [] : [`${shape.format} ${JSON.stringify(got)}, expected ${JSON.stringify(shape)}`];
@@ -442,11 +475,12 @@ async function fuzz(arb: fc.Arbitrary<FuzzRequest>, runs: number, mustSee: numbe
   let checked = 0;
   const statuses = new Map<number, number>(), types = new Map<string, number>();
   const result = await fc.check(
-    fc.asyncProperty(fc.array(arb, { minLength: BATCH, maxLength: BATCH }), async (batch) => {
-      const answers = await Promise.all(batch.map(send));
-      batch.forEach((req, i) => {
-        const found = problems(req, answers[i]);
-        if (found.length) throw new Error(`GET ${req.path}${req.inm ? ` (If-None-Match: ${req.inm})` : ''}\n  ${found.join('\n  ')}`);
+    fc.asyncProperty(fc.array(fc.tuple(arb, hotArb), { minLength: BATCH, maxLength: BATCH }), async (drawn) => {
+      const batch = drawn.map(([req, hot]) => [req, hot ? HOT_CLIENT : ownAddress()] as const);
+      const answers = await Promise.all(batch.map(([req, client]) => send(req, client)));
+      batch.forEach(([req, client], i) => {
+        const found = problems(req, answers[i], client);
+        if (found.length) throw new Error(`GET ${req.path} from ${client}${req.inm ? ` (If-None-Match: ${req.inm})` : ''}\n  ${found.join('\n  ')}`);
         statuses.set(answers[i].status, (statuses.get(answers[i].status) ?? 0) + 1);
         if (answers[i].status === 200) types.set(answers[i].contentType, (types.get(answers[i].contentType) ?? 0) + 1);
       });
@@ -470,7 +504,7 @@ describe('fuzzed requests (fast-check, one worker)', () => {
     expect(BATCH).toBeLessThan(MAX_IN_FLIGHT);
   });
   const IMAGE_TYPES = ['image/png', 'image/webp', 'image/jpeg'];
-  it('/face/:seed — 4,000 cases', () => fuzz(faceArb, 80, [200, 304, 400], IMAGE_TYPES), TIMEOUT);
+  it('/face/:seed — 4,000 cases', () => fuzz(faceArb, 80, [200, 304, 400, 429], IMAGE_TYPES), TIMEOUT);
   it('/interpolate — 2,500 cases', () => fuzz(interpolateArb, 50, [200, 304, 400], IMAGE_TYPES), TIMEOUT);
   it('/latent/:seed — 1,500 cases', () => fuzz(latentArb, 30, [200, 400]), TIMEOUT);
   it('/attributes — 500 cases', () => fuzz(attributesArb, 10, [200, 400]), TIMEOUT);

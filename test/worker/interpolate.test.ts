@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decodePng } from '../support/png';
-import { currentModel, get, useWorker } from '../support/fixtures';
+import { decodePng } from '../../scripts/lib/png-reader';
+import { currentEntry } from '../../scripts/lib/models-dir';
+import { get, useWorker } from '../support/fixtures';
 
 const worker = useWorker({ models: true });
 
@@ -29,7 +30,7 @@ describe('GET /interpolate', () => {
     expect(header('content-type')).toBe('image/png');
     expect(header('cache-control')).toBe('public, max-age=31536000, immutable');
     expect(header('access-control-allow-origin')).toBe('*');
-    expect(header('x-model-version')).toBe(currentModel().version);
+    expect(header('x-model-version')).toBe(currentEntry().version);
     expect(header('etag')).toMatch(/^"[0-9a-f]{16}-[0-9a-f]{24}-[0-9a-f]{24}-/);
     expect(header('server-timing')).toMatch(/decode;dur=.*encode;dur=/);
     const png = decodePng(body);

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readManifest, type RunningWorker } from '../../scripts/lib/worker';
-import { currentModel, get, sha256, useWorker } from '../support/fixtures';
+import type { RunningWorker } from '../../scripts/lib/miniflare';
+import { currentEntry, readManifest } from '../../scripts/lib/models-dir';
+import { get, sha256, useWorker } from '../support/fixtures';
 
 /** A 503 JSON `model_unavailable` whose detail mentions `mention`, with Retry-After and no-store. */
 async function expect503(worker: RunningWorker, path: string, mention: string) {
@@ -39,7 +40,7 @@ describe('model store', () => {
     const worker = useWorker({ models: true });
 
     it('503 while the file is missing or fails its sha256; the next request after the fix succeeds', async () => {
-      const { file } = currentModel();
+      const { file } = currentEntry();
       const bucket = await worker().mf.getR2Bucket('MODELS');
       const good = new Uint8Array(await (await bucket.get(file))!.arrayBuffer());
       await bucket.delete(file);
@@ -86,7 +87,7 @@ describe('model store', () => {
 
     it('503 on the sha256 check, and at load when the manifest matches the truncated bytes; recovers once both are fixed', async () => {
       const manifest = readManifest();
-      const { file } = currentModel();
+      const { file } = currentEntry();
       const bucket = await worker().mf.getR2Bucket('MODELS');
       const good = new Uint8Array(await (await bucket.get(file))!.arrayBuffer());
       const truncated = good.slice(0, good.length >> 1);

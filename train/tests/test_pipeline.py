@@ -1,6 +1,8 @@
 """Prior fold-in, ONNX export (checked in onnxruntime), quantisation bounds and publishing."""
 import json
+from pathlib import Path
 
+import jsonschema
 import numpy as np
 import onnx
 import pytest
@@ -133,6 +135,22 @@ def test_publish_writes_a_manifest_whose_sha_is_right(trained_run, exported, tmp
         publish(trained_run, tmp_path, "tiny", "t1", variant="fp32")  # same version, other bytes
 
 
+# The service's manifest contract: generated from the zod schema in src/runtime/manifest.ts by `npm run schema`.
+MANIFEST_SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "models" / "manifest.schema.json").read_text())
+
+
+def test_published_manifests_satisfy_the_services_schema(trained_run, exported, tmp_path):
+    quantize_run(trained_run, repeat=1)
+    publish(trained_run, tmp_path, "tiny", "s1", variant="fp16")
+    written = json.loads((tmp_path / "manifest.json").read_text())
+    jsonschema.validate(written, MANIFEST_SCHEMA)
+    jsonschema.validate(json.loads((Path(__file__).resolve().parents[2] / "models" / "manifest.json").read_text()),
+                        MANIFEST_SCHEMA)
+    broken = {**written, "models": [{**written["models"][0], "sha256": "not hex"}]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, MANIFEST_SCHEMA)
+
+
 def _eval_report(n: int, ffd: float) -> dict:
     """The parts of an `npm run eval` report.json that the manifest reads."""
     return {"model": {"file": "m.onnx"}, "settings": {"n": n, "real": ["val.tar"]},
@@ -148,7 +166,7 @@ def test_publish_records_the_eval_reports_figures(trained_run, exported, tmp_pat
     publish(trained_run, tmp_path, "tiny", "t2", variant="fp16", eval_report=tmp_path / "model.json",
             baseline_report=tmp_path / "baseline.json")
     figures = json.loads((tmp_path / "manifest.json").read_text())["models"][0]["eval"]
-    assert figures["excessFfd"] == 5.5 and figures["baselineSeedAe"]["excessFfd"] == 8.0 and figures["n"] == 1000
+    assert figures["excessFfd"] == 5.5 and figures["baselineArticleAe"]["excessFfd"] == 8.0 and figures["n"] == 1000
     (tmp_path / "baseline.json").write_text(json.dumps(_eval_report(500, 22.5)))
     with pytest.raises(SystemExit):  # figures at different n do not compare
         publish(trained_run, tmp_path, "tiny", "t2", variant="fp16", eval_report=tmp_path / "model.json",

@@ -9,8 +9,11 @@ from PIL import Image
 
 
 def to_uint8(images: torch.Tensor) -> np.ndarray:
-    """[N, 3, H, W] in [-1, 1] → [N, H, W, 3] uint8 (the same mapping the service uses)."""
-    return ((images.detach().float().cpu().clamp(-1, 1) + 1.0) * 127.5).round().byte().permute(0, 2, 3, 1).numpy()
+    """[N, 3, H, W] in [-1, 1] → [N, H, W, 3] uint8, the service's mapping (src/runtime/image.ts, planesToRgba at the
+    native size): (x + 1) * 127.5 in float64, rounded half up. torch's round() is half-to-even, and float32 arithmetic
+    lands on the other side of .5 now and then: 12 of 2 M random values came out one lower or higher that way."""
+    scaled = (images.detach().cpu().double().clamp(-1, 1) + 1.0) * 127.5
+    return torch.floor(scaled + 0.5).byte().permute(0, 2, 3, 1).numpy()
 
 
 def save_grid(rows: list[torch.Tensor], path: str | Path, pad: int = 2) -> Path:

@@ -43,8 +43,8 @@ def write_eval(run: Path, report: str | Path, baseline: str | Path | None = None
     """`eval.json` in the run folder from the model's eval report (and the article-ae baseline's, at the same n)."""
     doc = {"tool": "npm run eval (human faceres 1024-d)", **eval_figures(json.loads(Path(report).read_text()))}
     if baseline:
-        doc["baselineSeedAe"] = eval_figures(json.loads(Path(baseline).read_text()))
-        if doc["baselineSeedAe"]["n"] != doc["n"]:
+        doc["baselineArticleAe"] = eval_figures(json.loads(Path(baseline).read_text()))
+        if doc["baselineArticleAe"]["n"] != doc["n"]:
             raise SystemExit("the model and the baseline must be evaluated at the same n")
     (run / "eval.json").write_text(json.dumps(doc, indent=2) + "\n")
     return doc

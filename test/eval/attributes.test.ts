@@ -3,11 +3,11 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../eval/attributes-cli';
-import { CHECKS, directionResult, markdownAttributeReport, maleProbability } from '../eval/attributes';
-import type { FaceAnalysis } from '../eval/faces';
-import { decodeImage } from '../eval/image-codec';
-import { astronautFace, tinyDecoderOnnx } from './eval-fixtures';
+import { main } from '../../eval/attributes-cli';
+import { CHECKS, directionResult, markdownAttributeReport, maleProbability } from '../../eval/attributes';
+import type { FaceAnalysis } from '../../eval/faces';
+import { decodeImage } from '../../eval/image-codec';
+import { astronautFace, manifestFor, tinyDecoderOnnx } from './fixtures';
 
 const LATENT = 8;
 
@@ -16,7 +16,8 @@ function fixture(options: { corruptSha?: boolean; withAttributes?: boolean } = {
   const dir = mkdtempSync(path.join(tmpdir(), 'eval-attributes-'));
   const model = path.join(dir, 'models', 'tiny.onnx');
   mkdirSync(path.dirname(model));
-  writeFileSync(model, tinyDecoderOnnx(astronautFace(32), LATENT, 0.3));
+  const onnx = tinyDecoderOnnx(astronautFace(32), LATENT, 0.3);
+  writeFileSync(model, onnx);
   const axis = (k: number) => Array.from({ length: LATENT }, (_, i) => Number(i === k));
   const file = JSON.stringify({
     space: 'test',
@@ -29,7 +30,7 @@ function fixture(options: { corruptSha?: boolean; withAttributes?: boolean } = {
   const attributes = options.withAttributes === false ? {} : { attributesFile: 'tiny.attributes.json', attributesSha256: options.corruptSha ? sha.replace(/^./, (c) => (c === '0' ? '1' : '0')) : sha, attributes: ['age', 'gender', 'smile'] };
   writeFileSync(
     path.join(dir, 'models', 'manifest.json'),
-    JSON.stringify({ current: 't1', models: [{ name: 'tiny', version: 't1', file: 'tiny.onnx', latentSize: LATENT, imageSize: 32, input: 'z', output: 'image', valueRange: [-1, 1], ...attributes }] }),
+    manifestFor('tiny.onnx', onnx, LATENT, 32, attributes),
   );
   return { dir, model };
 }
@@ -69,7 +70,8 @@ describe('npm run eval:attributes (end to end, n = 4)', () => {
     expect(later.firstSeed).toBe(4);
     expect(markdownAttributeReport(later)).toContain('4 seeds ("4".."7")');
     expect(readFileSync(path.join(dir, 'later.png'))).toEqual(readFileSync(path.join(dir, 'first.png')));
-    await expect(main(['--model', model, '--first', '-1', '--grid', path.join(dir, 'x.png')])).rejects.toThrow(/--first must be an integer ≥ 0/);
+    await expect(main(['--model', model, '--first=-1', '--grid', path.join(dir, 'x.png')])).rejects.toThrow(/--first must be an integer ≥ 0/);
+    await expect(main(['--model', model, '--first', '-1', '--grid', path.join(dir, 'x.png')])).rejects.toThrow(/--first=-XYZ/);
   }, 120_000);
 
   it('refuses a model without an attributes file, or one that fails its sha256', async () => {

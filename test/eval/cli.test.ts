@@ -2,9 +2,9 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../eval/cli';
-import { decodeImage, encodePng } from '../eval/image-codec';
-import { astronautFace, tinyDecoderOnnx } from './eval-fixtures';
+import { main } from '../../eval/cli';
+import { decodeImage, encodeRgbPng } from '../../eval/image-codec';
+import { astronautFace, manifestFor, tinyDecoderOnnx } from './fixtures';
 
 /**
  * A models/ folder with a tiny 32x32 decoder (variations of the astronaut's face) and its manifest entry, plus
@@ -14,15 +14,16 @@ function fixture(): { dir: string; model: string; real: string; train: string } 
   const dir = mkdtempSync(path.join(tmpdir(), 'eval-cli-'));
   const model = path.join(dir, 'models', 'tiny.onnx');
   mkdirSync(path.dirname(model));
-  writeFileSync(model, tinyDecoderOnnx(astronautFace(32), 8, 0.3));
+  const onnx = tinyDecoderOnnx(astronautFace(32), 8, 0.3);
+  writeFileSync(model, onnx);
   writeFileSync(
     path.join(dir, 'models', 'manifest.json'),
-    JSON.stringify({ current: 't1', models: [{ name: 'tiny', version: 't1', file: 'tiny.onnx', latentSize: 8, imageSize: 32, input: 'z', output: 'image', valueRange: [-1, 1] }] }),
+    manifestFor('tiny.onnx', onnx, 8, 32),
   );
   const real = path.join(dir, 'real'), train = path.join(dir, 'train');
   for (const [folder, offset] of [[real, 0], [train, 1]] as const) {
     mkdirSync(folder);
-    for (let i = 0; i < 8; i++) writeFileSync(path.join(folder, `${i}.png`), encodePng(astronautFace(64, i * 4 - 16 + offset * 2)));
+    for (let i = 0; i < 8; i++) writeFileSync(path.join(folder, `${i}.png`), encodeRgbPng(astronautFace(64, i * 4 - 16 + offset * 2)));
   }
   return { dir, model, real, train };
 }
@@ -48,7 +49,8 @@ describe('npm run eval (end to end, n = 8)', () => {
     expect(json.figures.ffd.generatedVsReal).toBeCloseTo(figures.ffd.generatedVsReal, 9);
     expect(readFileSync(first.files.markdown, 'utf8')).toContain('| detection rate');
     const sheet = decodeImage(readFileSync(first.files.contactSheet));
-    expect([sheet.width, sheet.height]).toEqual([8 * 36, 36]); // 8 tiles of 32 px + 2 px frames
+    // 8 tiles of 32 px + 2 px frames, 16 px, then 4 rows of zoomed crops (x16: eyes 384 x 128, hair 192 x 128)
+    expect([sheet.width, sheet.height]).toEqual([2 * (384 + 4 + 192) + 24, 36 + 16 + 22 + 4 * 128 + 3 * 4]);
     expect(decodeImage(readFileSync(first.files.histogram as string)).width).toBeGreaterThan(100);
 
     // Second run: real sets come from the cache; every figure must match exactly.

@@ -1,20 +1,20 @@
 /** Latents → RGBA faces at the requested size, with the decode and resize times the routes report in Server-Timing. */
 import type { LoadedModel } from './model-store';
-import { renderRgba, type RenderOptions } from './image';
+import { planesToRgba, type RgbaOptions } from './image';
 
-/** Decoded faces, the decoder run's time and the resampling time (ms). */
+/** Drawn faces, the decoder run's time and the resampling time (ms). */
 export interface Faces {
   rgba: Uint8Array[];
   decodeMs: number;
   resizeMs: number;
 }
 
-/** Decodes `latents` in one batched run and renders each at `size`, square or circle. */
-export async function renderFaces(model: LoadedModel, latents: Float32Array[], options: Pick<RenderOptions, 'size' | 'shape'>): Promise<Faces> {
+/** Decodes `latents` in one batched run and draws each at `size`, square or circle. */
+export async function drawFaces(model: LoadedModel, latents: Float32Array[], options: Pick<RgbaOptions, 'size' | 'shape'>): Promise<Faces> {
   const started = performance.now();
   const planes = await model.decoder.decode(latents);
   const decodeMs = performance.now() - started;
   const { imageSize, valueRange } = model.entry;
-  const rgba = planes.map((p) => renderRgba(p, imageSize, { ...options, valueRange }));
+  const rgba = planes.map((p) => planesToRgba(p, imageSize, { size: options.size, shape: options.shape, valueRange }));
   return { rgba, decodeMs, resizeMs: performance.now() - started - decodeMs };
 }

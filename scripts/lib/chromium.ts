@@ -1,8 +1,7 @@
 /**
  * Debian's chromium, headless, driven by playwright-core (never a downloaded browser), for test/browser/ and
- * bench/browser.ts. Flags from ../shared/FACTS.md; playwright adds a fresh user-data-dir per launch. Kept beside the
- * tests rather than in test/support/ because its page callbacks need DOM types (web/tsconfig.json), which the root
- * tsconfig leaves out.
+ * bench/browser.ts. Flags from ../shared/FACTS.md; playwright adds a fresh user-data-dir per launch. Its page
+ * callbacks need DOM types, so web/tsconfig.json checks this file, and the root tsconfig leaves it out.
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
 

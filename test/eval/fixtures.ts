@@ -1,11 +1,12 @@
 /**
  * Test fixtures for the evaluation, made at test time (no face image from the data set is ever committed):
- * a tiny ONNX decoder written with a minimal protobuf encoder, and face crops from the NASA astronaut photo
- * that Debian's python3-skimage ships (public domain).
+ * a tiny ONNX decoder written with a minimal protobuf encoder, face crops from the NASA astronaut photo
+ * that Debian's python3-skimage ships (public domain), and the LFW faces it ships.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { decodeImage } from '../eval/image-codec';
-import { crop, resizeSquare, type RgbImage } from '../eval/image';
+import { decodeImage } from '../../eval/image-codec';
+import { crop, resizeSquare, type RgbImage } from '../../eval/image';
 
 /** The astronaut photo (Eileen Collins, NASA, public domain) from python3-skimage. */
 export const ASTRONAUT_PNG = '/usr/lib/python3/dist-packages/skimage/data/astronaut.png';
@@ -14,6 +15,22 @@ export const ASTRONAUT_PNG = '/usr/lib/python3/dist-packages/skimage/data/astron
 export function astronautFace(size: number, shift = 0): RgbImage {
   const photo = decodeImage(readFileSync(ASTRONAUT_PNG));
   return resizeSquare(crop(photo, 140 + shift, 10, 130, 130), size);
+}
+
+/** The 25x25 grey LFW faces (Labeled Faces in the Wild) python3-skimage ships; the first 100 of its 200 are faces. */
+export const LFW_SUBSET_NPY = '/usr/lib/python3/dist-packages/skimage/data/lfw_subset.npy';
+
+/**
+ * LFW face `index` (0–99) of skimage's subset, as an RGB image of `size` px: unlike crops of one astronaut, these
+ * faces get different predicted ages.
+ */
+export function lfwFace(index: number, size: number): RgbImage {
+  const npy = readFileSync(LFW_SUBSET_NPY);
+  const headerLength = npy.readUInt16LE(8); // .npy v1: magic, version, header length, then '<f8' (200, 25, 25)
+  const offset = 10 + headerLength + index * 625 * 8;
+  const image: RgbImage = { width: 25, height: 25, data: new Uint8Array(625 * 3) };
+  for (let i = 0; i < 625; i++) image.data.fill(Math.round(255 * npy.readDoubleLE(offset + i * 8)), i * 3, i * 3 + 3);
+  return resizeSquare(image, size);
 }
 
 // --- protobuf wire format: just what an ONNX ModelProto needs -------------------------------------------
@@ -87,6 +104,35 @@ export function tinyDecoderOnnx(base: RgbImage, latent: number, spread: number, 
     initializer('shape', [4], INT64, new Uint8Array(shape.buffer)),
     valueInfo(11, 'z', [batch, latent]),
     valueInfo(12, 'image', [batch, 3, size, size]),
+  );
+  return Uint8Array.from([...int(1, 8), ...msg(8, str(1, ''), int(2, 13)), ...graph]);
+}
+
+/**
+ * A manifest.json naming one model, `file` with the ONNX bytes `model` (version t1, [-1, 1], input z, output image), as
+ * the service would accept it; `extra` adds fields (the attributes file).
+ */
+export function manifestFor(file: string, model: Uint8Array, latentSize: number, imageSize: number, extra: Record<string, unknown> = {}): string {
+  const entry = {
+    name: 'tiny', version: 't1', file, sha256: createHash('sha256').update(model).digest('hex'), bytes: model.length,
+    latentSize, imageSize, input: 'z', output: 'image', valueRange: [-1, 1], quantization: 'fp32', ...extra,
+  };
+  return JSON.stringify({ current: 't1', models: [entry] });
+}
+
+/**
+ * An "autoencoder" `image [N, 3, size, size] → Mul by `gain` → recon`, with the input and output names of
+ * train/src/seedface_train/export.py's autoencoder.onnx: gain 1 reconstructs every face exactly, a smaller gain
+ * gives a darker, flatter copy. Returns the ONNX bytes (opset 13).
+ */
+export function tinyAutoencoderOnnx(size: number, gain: number): Uint8Array {
+  const graph = msg(
+    7,
+    node('Mul', ['image', 'gain'], ['recon']),
+    str(2, 'tiny-autoencoder'),
+    initializer('gain', [], FLOAT, new Uint8Array(new Float32Array([gain]).buffer)),
+    valueInfo(11, 'image', ['N', 3, size, size]),
+    valueInfo(12, 'recon', ['N', 3, size, size]),
   );
   return Uint8Array.from([...int(1, 8), ...msg(8, str(1, ''), int(2, 13)), ...graph]);
 }

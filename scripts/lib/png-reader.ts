@@ -1,5 +1,5 @@
 /**
- * A strict PNG/APNG reader for tests: checks the signature and every chunk CRC, inflates with Node's zlib (an
+ * A strict PNG/APNG reader for the tests and bench/browser.ts: checks the signature and every chunk CRC, inflates with Node's zlib (an
  * independent inflater), undoes all five filter types, and returns RGBA frames (alpha 255 for RGB files).
  */
 import { inflateSync, crc32 } from 'node:zlib';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createFaceAnalyzer, predictedAge } from '../eval/faces';
-import { solidImage } from '../eval/image';
-import { astronautFace } from './eval-fixtures';
+import { createFaceAnalyzer, predictedAge } from '../../eval/faces';
+import { solidImage } from '../../eval/image';
+import { astronautFace } from './fixtures';
 
 describe('face analyser (human on tfjs wasm)', () => {
   it('finds exactly one face, with a 1024-d embedding and attributes, in a real face photo', async () => {

@@ -2,8 +2,8 @@ import { appendFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AnalysisCache } from '../eval/analysis-cache';
-import type { FaceAnalysis } from '../eval/faces';
+import { AnalysisCache } from '../../eval/analysis-cache';
+import type { FaceAnalysis } from '../../eval/faces';
 
 describe('AnalysisCache', () => {
   const analysis: FaceAnalysis = { faces: 1, score: 0.875, embedding: Float32Array.from([0.25, -1, 3.5]), age: 28.7, gender: 'female', genderScore: 0.62 };

@@ -1,0 +1,103 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../eval/cli';
+import { decodeImage, encodeRgbPng } from '../../eval/image-codec';
+import { astronautFace, lfwFace, tinyAutoencoderOnnx, tinyDecoderOnnx } from './fixtures';
+
+/** Measured ages and UTKFace gender codes (1 = female) of the shard's eight faces: 40 and 10 are in neither group. */
+const LABELS = [[60, 1], [20, 1], [70, 0], [25, 0], [40, 1], [55, 1], [30, 1], [10, 0]] as const;
+
+/**
+ * A 32 px tiny decoder (bare, given --latent/--size), a WebDataset shard of eight LFW faces at 64 px with
+ * UTKFace-like metadata, and two autoencoders at 64 px: exact (gain 1) and a darker copy (gain 0.5).
+ */
+function fixture() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'eval-age-cues-'));
+  const model = path.join(dir, 'tiny.onnx');
+  writeFileSync(model, tinyDecoderOnnx(astronautFace(32), 8, 0.3));
+  const samples = path.join(dir, 'samples');
+  mkdirSync(samples);
+  const names: string[] = [];
+  LABELS.forEach(([age, gender], i) => {
+    const key = `utk-${String(i).padStart(6, '0')}`;
+    writeFileSync(path.join(samples, `${key}.png`), encodeRgbPng(lfwFace(i, 64)));
+    // labels as strings, as the shared set writes them
+    writeFileSync(path.join(samples, `${key}.json`), JSON.stringify({ key, source: 'utkface', age: String(age), gender: String(gender), race: '0' }));
+    names.push(`${key}.png`, `${key}.json`);
+  });
+  const shard = path.join(dir, 'faces-000000.tar');
+  execFileSync('tar', ['-cf', shard, '-C', samples, ...names]);
+  const exact = path.join(dir, 'exact.onnx'), darker = path.join(dir, 'darker.onnx');
+  writeFileSync(exact, tinyAutoencoderOnnx(64, 1));
+  writeFileSync(darker, tinyAutoencoderOnnx(64, 0.5));
+  // `real` replaces the shard (a repeated --real adds to the list instead).
+  const args = (out: string, extra: string[] = [], real = shard) => [
+    '--model', model, '--latent', '8', '--size', '32', '--served-size', '64', '--real', real, '--n', '4',
+    '--out', path.join(dir, out), '--cache', path.join(dir, 'cache'), ...extra,
+  ];
+  return { dir, model, exact, darker, args };
+}
+
+const cacheLines = (dir: string) => readdirSync(path.join(dir, 'cache')).map((f) => readFileSync(path.join(dir, 'cache', f), 'utf8').split('\n').length).reduce((a, b) => a + b, 0);
+
+describe('npm run eval: sharpness and reconstruction age cues (n = 4, served at 64 px)', () => {
+  it('measures at the served size, reports the age-cue AUC of an autoencoder, and reads it from the cache the second time', async () => {
+    const { dir, exact, darker, args } = fixture();
+    const report = await main(args('exact', ['--autoencoder', exact]));
+
+    expect(report.settings).toMatchObject({ size: 64, autoencoder: exact });
+    const sharpness = report.figures.sharpness;
+    expect(sharpness).toMatchObject({ size: 64, nativeSize: 32, generated: 4, real: 4 });
+    expect(sharpness.octaves.map((o) => o.band)).toEqual(['1/32–1/16', '1/16–1/8', '1/8–1/4', '1/4–1/2']);
+    for (const octave of sharpness.octaves) expect(octave.throughNativeRatio).toBeGreaterThan(0); // 32 px model served at 64
+    expect(sharpness.octaves.at(-1)!.throughNativeRatio).toBeLessThan(1);
+
+    const cues = report.figures.ageCues!;
+    expect(cues).toMatchObject({ size: 64, faces: 6, undetected: 0, autoencoder: { file: exact, inputSize: 64 } });
+    expect(cues.all).toMatchObject({ old: 3, young: 3 });
+    expect(cues.women).toMatchObject({ old: 2, young: 2 });
+    // An exact autoencoder gives the photos back, so the reconstructions read exactly like them.
+    expect(cues.all.auc.reconstructions).toBe(cues.all.auc.originals);
+    expect(cues.women.auc.reconstructions).toBe(cues.women.auc.originals);
+    expect(cues.all.medianOldAge.reconstructions).toBe(cues.all.medianOldAge.originals);
+    expect(cues.all.auc.originals).toBeGreaterThanOrEqual(0);
+    expect(cues.all.auc.originals).toBeLessThanOrEqual(1);
+
+    const markdown = readFileSync(report.files.markdown, 'utf8');
+    expect(markdown).toContain('| spectrum ratio 1/8–1/4 cycles/px at 64 px |');
+    expect(markdown).toContain('| spectrum ratio 1/4–1/2 cycles/px at 64 px |');
+    expect(markdown).toContain('| highest spectrum ratio of any octave |');
+    expect(markdown).toContain('| reconstruction age AUC (≥ 50 vs 18–35), women |');
+    expect(JSON.parse(readFileSync(report.files.json, 'utf8')).figures.sharpness.octaves).toHaveLength(4);
+    // Contact sheet of 64 px tiles (4 faces in one row of 68 px cells), then 16 px, then the zoomed crops (x8).
+    const sheet = decodeImage(readFileSync(report.files.contactSheet));
+    expect(sheet.width).toBeGreaterThan(4 * 68);
+    expect(sheet.height).toBeGreaterThan(68 + 16 + 4 * 16 * 8);
+
+    const lines = cacheLines(dir);
+    const again = await main(args('again', ['--autoencoder', exact]));
+    expect(again.figures).toEqual(report.figures);
+    expect(cacheLines(dir)).toBe(lines); // photos and reconstructions all came from the cache
+
+    const dark = (await main(args('darker', ['--autoencoder', darker]))).figures.ageCues!;
+    expect(dark.autoencoder.sha256).not.toBe(cues.autoencoder.sha256);
+    expect(dark.all.auc.originals).toBe(cues.all.auc.originals);
+    expect(dark.all.auc.reconstructions).not.toBe(dark.all.auc.originals); // the darker copies read differently
+  }, 240_000);
+
+  it('reports the age cues as absent without --autoencoder, and refuses a served size the spectrum cannot take or a graph that is no autoencoder', async () => {
+    const { dir, model, exact, args } = fixture();
+    const report = await main(args('none'));
+    expect(report.figures.ageCues).toBeNull();
+    expect(readFileSync(report.files.markdown, 'utf8')).toContain('not measured: no --autoencoder given');
+    await expect(main(args('bad', ['--served-size=48']))).rejects.toThrow(/power of two/);
+    await expect(main(args('decoder', ['--autoencoder', model]))).rejects.toThrow(/input must be \[N, 3, S, S\]/);
+    const plain = path.join(dir, 'plain');
+    mkdirSync(plain);
+    writeFileSync(path.join(plain, 'a.png'), encodeRgbPng(lfwFace(0, 64)));
+    await expect(main(args('plain', ['--autoencoder', exact], plain))).rejects.toThrow(/measured age/);
+  }, 120_000);
+});
