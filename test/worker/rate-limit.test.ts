@@ -110,6 +110,21 @@ describe(`with the rate-limit binding (${LIMIT} renders per ${PERIOD} s per clie
     await expectLimited(await as(worker(), '198.51.100.9', newFace()));
   });
 
+  it('WebP and JPEG cache misses count like PNG ones; a refused format combination (400) counts nothing', async () => {
+    await roomInWindow();
+    const client = '198.51.100.10';
+    for (const refused of ['/face/x.jpg?shape=circle', '/face/x.webp?format=jpeg', '/face/x.png?quality=50']) {
+      for (let i = 0; i < LIMIT; i++) expect((await as(worker(), client, refused)).status, refused).toBe(400);
+    }
+    const lossy = (extension: string) => newFace().replace('?', `.${extension}?`);
+    for (const [extension, type] of [['webp', 'image/webp'], ['jpg', 'image/jpeg'], ['webp', 'image/webp'], ['jpeg', 'image/jpeg']]) {
+      const face = await as(worker(), client, lossy(extension));
+      expect([face.status, face.header('content-type')]).toEqual([200, type]);
+    }
+    await expectLimited(await as(worker(), client, lossy('webp')));
+    await expectLimited(await as(worker(), client, `/interpolate?from=${Date.now()}&to=b&steps=2&size=16&format=jpeg`));
+  });
+
   it('an IPv6 client counts by its /64: another address in it shares the counter, one outside it does not', async () => {
     await roomInWindow();
     for (let i = 0; i < LIMIT; i++) expect((await as(worker(), '2001:db8:1:2::1', newFace())).status).toBe(200);
