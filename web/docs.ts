@@ -5,4 +5,4 @@
 import SwaggerUIBundle from 'swagger-ui-dist/swagger-ui-bundle.js';
 import 'swagger-ui-dist/swagger-ui.css';
 
-SwaggerUIBundle({ url: '/openapi.json', dom_id: '#api-reference', validatorUrl: null, deepLinking: true, tryItOutEnabled: false });
+SwaggerUIBundle({ url: '/openapi.json', dom_id: '#api-reference', validatorUrl: null, deepLinking: true });

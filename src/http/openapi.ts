@@ -151,7 +151,7 @@ function operations(): Operation[] {
       ok: {
         description: 'The file.',
         headers: immutableHeaders('The sha256 of the file, quoted.'),
-        content: { 'application/octet-stream': binary('application/octet-stream'), 'application/json': { schema: { type: 'object' } } },
+        content: { 'application/octet-stream': BYTES, 'application/json': { schema: { type: 'object' } } },
       },
       conditional: true,
       errors: ['not_found', 'model_unavailable'],
@@ -163,7 +163,7 @@ function operations(): Operation[] {
       summary: "onnxruntime-web's wasm for the browser client",
       description: 'Sent as stored (gzip, `Content-Encoding: gzip`). The folder names the ORT version, so a URL always means the same bytes.',
       params: { dir: '`ort-web-<version>`', file: 'One of its `ort-wasm*.wasm` files.' },
-      ok: { description: 'The wasm file.', headers: immutableHeaders('The stored object\'s ETag.'), content: { 'application/wasm': binary('application/wasm') } },
+      ok: { description: 'The wasm file.', headers: immutableHeaders('The stored object\'s ETag.'), content: { 'application/wasm': BYTES } },
       conditional: true,
       errors: ['not_found'],
     },
@@ -205,6 +205,9 @@ const DESCRIPTION = `Deterministic generated faces: any seed string gives the sa
 Every response carries \`Access-Control-Allow-Origin: *\` (errors too; \`ETag\` and \`X-Model-Version\` are exposed to
 scripts) and \`Server-Timing\`. Images are cached for a year under a strong ETag: send it back as \`If-None-Match\` for a
 304. Errors are JSON \`{ "error": "<code>", "detail": "<for people>" }\`; the codes are listed with each response.`;
+
+/** A body of bytes: OpenAPI 3.1 describes one by its media type alone, without a schema. */
+const BYTES: Json = {};
 
 /** zod-to-json-schema's reading: a parameter as the route sees it once parsed (so `"128"` → integer 16…512). */
 const CONVERT = { target: 'jsonSchema2019-09', $refStrategy: 'none', pipeStrategy: 'output', effectStrategy: 'input' } as const;
@@ -268,15 +271,13 @@ function parameters(op: Operation): Json[] {
       explode: true,
       description: describe(ATTRIBUTES_PARAMETER),
       schema: { type: 'object', additionalProperties: query.additionalProperties },
+      // Without it, reference pages fill in made-up names, which the worker refuses.
+      example: {},
     });
   }
   return [...inPath, ...inQuery, ...conditional];
 }
 
-/** A binary body of `type`. */
-function binary(type: string): Json {
-  return { schema: { type: 'string', contentMediaType: type } };
-}
 
 /** `Cache-Control` (immutable) and `ETag` headers, the ETag described as `etag`. */
 function immutableHeaders(etag: string): Json {
@@ -294,7 +295,7 @@ function imageResponse(description: string): Json {
       ...immutableHeaders('Strong, unique per model bytes, seeds and normalised parameters.'),
       'X-Model-Version': { required: true, description: 'The model version that drew it.', schema: { type: 'string' } },
     },
-    content: Object.fromEntries(Object.values(IMAGE_FORMATS).map((type) => [type, binary(type)])),
+    content: Object.fromEntries(Object.values(IMAGE_FORMATS).map((type) => [type, BYTES])),
   };
 }
 
