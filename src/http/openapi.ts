@@ -278,7 +278,6 @@ function parameters(op: Operation): Json[] {
   return [...inPath, ...inQuery, ...conditional];
 }
 
-
 /** `Cache-Control` (immutable) and `ETag` headers, the ETag described as `etag`. */
 function immutableHeaders(etag: string): Json {
   return {

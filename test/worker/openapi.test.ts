@@ -134,8 +134,8 @@ function baseValues(path: string, op: Operation): Map<string, Value> {
 }
 
 /** Asserts that the document lists the response: its status, media type, required headers and error code. */
-async function expectDocumented(op: Operation, path: string, headers?: Record<string, string>) {
-  const { status, body, header } = await get(worker(), path, headers);
+async function expectDocumented(op: Operation, path: string, headers?: Record<string, string>, from = worker) {
+  const { status, body, header } = await get(from(), path, headers);
   const label = `${op.operationId} ${path} → ${status}`;
   const documented = op.responses[String(status)];
   expect(documented, `${label}: status not documented`).toBeDefined();
@@ -234,5 +234,28 @@ describe('the worker accepts every value the document gives a parameter, and ref
       expect(status, target).toBe(200);
       expect((await expectDocumented(op, target, { 'If-None-Match': header('etag')! })).status, target).toBe(304);
     }
+  });
+});
+
+describe('the errors a client cannot cause are documented as the worker sends them', () => {
+  describe('without a model in the bucket', () => {
+    const empty = useWorker({ models: false });
+
+    it('every route answers as documented (503 model_unavailable with Retry-After and no-store where it needs the model)', async () => {
+      const statuses = new Set<number>();
+      for (const [path, , op] of operations()) statuses.add((await expectDocumented(op, url(path, op, baseValues(path, op)), undefined, empty)).status);
+      expect(statuses).toContain(503);
+    });
+  });
+
+  describe('past the rate limit', () => {
+    const limited = useWorker({ models: true, rateLimit: { limit: 1, period: 60 } });
+
+    it('a render past the limit is the documented 429 rate_limited with Retry-After and no-store', async () => {
+      const op = doc.paths['/interpolate'].get;
+      // Two faces against a limit of one: refused whatever this window counted before.
+      const { status } = await expectDocumented(op, '/interpolate?from=openapi-a&to=openapi-b&steps=2&size=16', undefined, limited);
+      expect(status).toBe(429);
+    });
   });
 });
