@@ -93,7 +93,7 @@ function documentedValues(path: string, param: Parameter): Value[] {
     return attributes.flatMap((name) => [{ [name]: String(minimum) }, { [name]: String(maximum) }]);
   }
   if (schema.enum) return schema.enum.map(String);
-  if (schema.type === 'integer' || schema.type === 'number') return [...new Set([schema.minimum, schema.maximum, schema.default])].map(String);
+  if (schema.type === 'integer' || schema.type === 'number') return [...new Set([schema.minimum, schema.maximum, schema.default].filter((n) => n !== undefined))].map(String);
   const named = namedValues(path)[param.name];
   if (!named) throw new Error(`no value to try for the string parameter ${param.name}: add one to namedValues()`);
   return named;
