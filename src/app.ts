@@ -9,6 +9,7 @@ import type { AppEnv } from './http/app-env';
 import { onError, onNotFound } from './http/errors';
 import { shedLoad } from './http/load-shedding';
 import type { ModelStore } from './runtime/model-store';
+import { apiDocsRoute } from './routes/api-docs';
 import { attributesRoute } from './routes/attributes';
 import { faceRoute } from './routes/face';
 import { healthzRoute } from './routes/healthz';
@@ -36,7 +37,8 @@ export function createApp(store: ModelStore, wasmMemoryBytes: () => number) {
     .route('/', attributesRoute(store))
     .route('/', healthzRoute(store, wasmMemoryBytes))
     .route('/', modelsRoute(store))
-    .route('/', ortWasmRoute);
+    .route('/', ortWasmRoute)
+    .route('/', apiDocsRoute);
   app.onError(onError);
   app.notFound(onNotFound);
   return app;

@@ -10,8 +10,17 @@ const utf8 = new TextEncoder();
 /** A seed string of 1–256 UTF-8 bytes. */
 export const seed = z
   .string()
-  .refine((s) => s.length > 0, 'seed is empty')
+  .min(1, 'seed is empty')
   .refine((s) => utf8.encode(s).length <= MAX_SEED_BYTES, `seed is longer than ${MAX_SEED_BYTES} UTF-8 bytes`);
+
+/**
+ * The `/face/:seed` path: a trailing `.png` is the format, not part of the seed (a seed that itself ends in ".png" is
+ * requested as `/face/<seed>.png.png`).
+ */
+export const facePath = z.object({ seed: z.string().transform((s) => s.replace(/\.png$/, '')).pipe(seed) });
+
+/** The `/latent/:seed` path. */
+export const latentPath = z.object({ seed });
 
 /** An integer query parameter in [min, max], `fallback` when absent. Digits only: no signs, decimals or exponents. */
 export function intParam(min: number, max: number, fallback: number) {

@@ -5,23 +5,20 @@
  */
 import { Hono } from 'hono';
 import { zValidator } from '@hono/zod-validator';
-import { z } from 'zod';
 import type { AppEnv } from '../http/app-env';
 import { requestStrengths, strengthsQuery, strengthsTag } from '../http/attributes';
 import { onInvalid } from '../http/errors';
 import { serveImage } from '../http/image-response';
 import { renderImage } from '../http/render';
-import { faceQuery, seed } from '../http/params';
+import { facePath, faceQuery } from '../http/params';
 import { faceLatent } from '../runtime/face-latent';
 import { seedDigest } from '../runtime/latent';
 import { toHex } from '../runtime/hex';
 import type { ModelStore } from '../runtime/model-store';
 
-const pathParams = z.object({ seed: z.string().transform((s) => s.replace(/\.png$/, '')).pipe(seed) });
-
 /** The face route, serving from `store`. */
 export function faceRoute(store: ModelStore) {
-  return new Hono<AppEnv>().get('/face/:seed', zValidator('param', pathParams, onInvalid), zValidator('query', faceQuery, onInvalid), async (c) => {
+  return new Hono<AppEnv>().get('/face/:seed', zValidator('param', facePath, onInvalid), zValidator('query', faceQuery, onInvalid), async (c) => {
     const { seed } = c.req.valid('param');
     const query = c.req.valid('query');
     const { size, shape, v } = query;
