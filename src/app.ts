@@ -10,6 +10,7 @@ import { onError, onNotFound } from './http/errors';
 import { shedLoad } from './http/load-shedding';
 import type { Encoders } from './runtime/encode';
 import type { ModelStore } from './runtime/model-store';
+import { apiDocsRoute } from './routes/api-docs';
 import { attributesRoute } from './routes/attributes';
 import { faceRoute } from './routes/face';
 import { healthzRoute } from './routes/healthz';
@@ -40,7 +41,8 @@ export function createApp(store: ModelStore, wasmMemoryBytes: () => number, enco
     .route('/', attributesRoute(store))
     .route('/', healthzRoute(store, wasmMemoryBytes))
     .route('/', modelsRoute(store))
-    .route('/', ortWasmRoute);
+    .route('/', ortWasmRoute)
+    .route('/', apiDocsRoute);
   app.onError(onError);
   app.notFound(onNotFound);
   return app;

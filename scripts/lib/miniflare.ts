@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
-import { RATE_LIMIT_BINDING, type RateLimitConfig } from '../../src/http/rate-limit';
+import { RATE_LIMIT_BINDING, type RateLimitConfig } from '../../src/http/rate-limit-config';
 import { modelUploads, runtimeObjects, type Upload } from './uploads';
 import { assetsDir, wranglerConfig } from './wrangler-config';
 

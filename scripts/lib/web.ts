@@ -1,7 +1,8 @@
 /**
  * Builds the browser bundle (web/*.ts and the src/runtime/ modules they import, with onnxruntime-web's WebGPU build)
- * into wrangler.toml's `[assets] directory`, under web/: served as /web/demo.js and /web/face-generator.js, beside
- * the lossy codecs' wasm (/web/webp_enc_simd.wasm, /web/mozjpeg_enc.wasm; src/runtime/codecs-browser.ts).
+ * into wrangler.toml's `[assets] directory`, under web/: served as /web/demo.js, /web/face-generator.js and /web/docs.js
+ * (with /web/docs.css, Swagger UI's styles), beside the lossy codecs' wasm (/web/webp_enc_simd.wasm,
+ * /web/mozjpeg_enc.wasm; src/runtime/codecs-browser.ts).
  * Synchronous (esbuild's buildSync), so buildWorker() (./build-worker.ts) can run it before wrangler bundles the worker.
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,8 +15,8 @@ import { WEBP_WASM } from '../../src/runtime/webp';
 import { ROOT } from './root';
 import { assetsDir } from './wrangler-config';
 
-/** The entry points: the demo page's script and the client API other pages import. */
-const ENTRIES = ['web/demo.ts', 'web/face-generator.ts'];
+/** The entry points: the demo page's script, the client API other pages import, and the API reference page's script. */
+const ENTRIES = ['web/demo.ts', 'web/face-generator.ts', 'web/docs.ts'];
 
 /** Where the bundle goes: `<assets directory>/web`. */
 export function webOutDir(): string {

@@ -8,8 +8,32 @@ import type { ZodError } from 'zod';
 import { ModelUnavailableError, UnknownVersionError } from '../runtime/model-store';
 import { UnknownAttributeError } from './attributes';
 
-/** A JSON error body with the given status. */
-export function jsonError(c: Context, status: ContentfulStatusCode, error: string, detail: string, headers?: Record<string, string>): Response {
+/**
+ * Every `error` code the API answers with, by status, and what it means: jsonError takes only these, so the OpenAPI
+ * document (src/http/openapi.ts), which lists them from here, names every code a client can meet.
+ */
+export const ERROR_CODES = {
+  400: {
+    invalid_param: 'a path parameter is malformed (the seed is empty or too long)',
+    invalid_query: 'a query parameter is malformed, out of range, or neither the route\'s nor one of the model\'s attributes',
+    unknown_version: '`v` names a model version the manifest does not list',
+  },
+  404: { not_found: 'no such route, or no such file' },
+  429: { rate_limited: 'this client rendered too many uncached faces lately; cached images are still served' },
+  500: { internal: 'a bug in the worker' },
+  503: {
+    model_unavailable: 'the model cannot be loaded right now (missing, corrupt or failed to start)',
+    overloaded: 'this worker is rendering as many images as it takes at once',
+  },
+} as const satisfies Partial<Record<ContentfulStatusCode, Record<string, string>>>;
+
+/** A status that has error codes. */
+export type ErrorStatus = keyof typeof ERROR_CODES;
+/** An error code of `status`, or of any status. */
+export type ErrorCode<S extends ErrorStatus = ErrorStatus> = S extends ErrorStatus ? keyof (typeof ERROR_CODES)[S] & string : never;
+
+/** A JSON error body with the given status and one of its codes. */
+export function jsonError<S extends ErrorStatus>(c: Context, status: S, error: ErrorCode<S>, detail: string, headers?: Record<string, string>): Response {
   return c.json({ error, detail }, status, headers);
 }
 
@@ -26,7 +50,7 @@ export function onInvalid(result: ValidationResult, c: Context): Response | unde
   const detail = result.error.issues
     .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
     .join('; ');
-  return jsonError(c, 400, `invalid_${result.target}`, detail);
+  return jsonError(c, 400, result.target === 'param' ? 'invalid_param' : 'invalid_query', detail);
 }
 
 /** App-wide error handler for errors thrown by route handlers. */

@@ -9,9 +9,12 @@ import type { ModelEntry } from '../runtime/manifest';
 import type { AppEnv } from './app-env';
 import { limitRender } from './rate-limit';
 
+/** Cache-Control of every response whose URL always means the same bytes: images, model files, ORT's wasm. */
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
+
 /** Headers every image response carries, the 304 included (CORS comes from the app-wide middleware). */
 function baseHeaders(etag: string, entry: ModelEntry): Record<string, string> {
-  return { 'Cache-Control': 'public, max-age=31536000, immutable', ETag: etag, 'X-Model-Version': entry.version };
+  return { 'Cache-Control': IMMUTABLE, ETag: etag, 'X-Model-Version': entry.version };
 }
 
 /** True when `If-None-Match` lists `etag` (weak comparison, as RFC 9110 prescribes for this header) or is `*`. */

@@ -11,7 +11,7 @@ const utf8 = new TextEncoder();
 /** A seed string of 1–256 UTF-8 bytes. */
 export const seed = z
   .string()
-  .refine((s) => s.length > 0, 'seed is empty')
+  .min(1, 'seed is empty')
   .refine((s) => utf8.encode(s).length <= MAX_SEED_BYTES, `seed is longer than ${MAX_SEED_BYTES} UTF-8 bytes`);
 
 /** An integer query parameter in [min, max]. Digits only: no signs, decimals or exponents. */
@@ -43,6 +43,9 @@ export const facePath = z
   .object({ seed: z.string() })
   .transform(({ seed }) => splitExtension(seed))
   .pipe(z.object({ seed, extension: z.enum(FORMATS).optional() }));
+
+/** The `/latent/:seed` path. */
+export const latentPath = z.object({ seed });
 
 /** A path segment's seed and the format of its extension, if it has one of the image extensions. */
 export function splitExtension(segment: string): { seed: string; extension?: ImageFormat } {

@@ -6,25 +6,9 @@
  * (self-hosting, most tests) the worker renders unlimited and says so in /healthz.
  */
 import type { Context } from 'hono';
-import { z } from 'zod';
 import type { AppEnv } from './app-env';
 import { jsonError } from './errors';
-
-/** The binding's name in wrangler.toml's `[[ratelimits]]`. */
-export const RATE_LIMIT_BINDING = 'RATE_LIMITER';
-
-/**
- * The binding's `simple = { limit, period }`, repeated in `[vars] RATE_LIMIT` because a binding does not tell the
- * worker its own numbers: /healthz shows them and `Retry-After` is the period. test/unit/rate-limit.test.ts checks
- * that wrangler.toml says the same in both places.
- */
-export const rateLimitConfig = z.object({
-  limit: z.number().int().positive(),
-  period: z.union([z.literal(10), z.literal(60)]),
-});
-
-/** What {@link rateLimitConfig} accepts: at most `limit` renders per client per `period` seconds. */
-export type RateLimitConfig = z.infer<typeof rateLimitConfig>;
+import { RATE_LIMIT_BINDING, rateLimitConfig, type RateLimitConfig } from './rate-limit-config';
 
 /** The longest period the binding allows: a client told to wait this long always finds a fresh window. */
 const LONGEST_PERIOD = 60;

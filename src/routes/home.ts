@@ -81,6 +81,7 @@ runtime the server uses (WebGPU where available, WebAssembly otherwise); the rig
 </dl>
 
 <h2>HTTP API</h2>
+<p>The <a href="/docs">API reference</a> lists every route, parameter and response; <a href="/openapi.json">/openapi.json</a> is its OpenAPI 3.1 document, for tools and client generators.</p>
 <ul>
   <li><a href="/face/alice.png">/face/alice.png</a>, <a href="/face/alice.webp">.webp</a>, <a href="/face/alice.jpg">.jpg</a> — <code>?size=16…512</code> (128), <code>shape=square|circle</code> (not JPEG), <code>format=png|webp|jpeg</code> without an extension, <code>quality=1…100</code> (85, WebP and JPEG), <code>v=</code> model version, attribute strengths such as <code>smile=0.8</code></li>
   <li><a href="/interpolate?from=alice&amp;to=bob&amp;format=apng">/interpolate?from=alice&amp;to=bob</a> — <code>steps=2…16</code> (8), <code>size=16…256</code> (128), <code>format=strip|apng|webp|jpeg</code>, <code>quality</code></li>

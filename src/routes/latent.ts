@@ -4,11 +4,10 @@
  */
 import { Hono } from 'hono';
 import { zValidator } from '@hono/zod-validator';
-import { z } from 'zod';
 import type { AppEnv } from '../http/app-env';
 import { requestStrengths } from '../http/attributes';
 import { onInvalid } from '../http/errors';
-import { latentQuery, seed } from '../http/params';
+import { latentPath, latentQuery } from '../http/params';
 import { faceLatent } from '../runtime/face-latent';
 import { seedDigest } from '../runtime/latent';
 import { toHex } from '../runtime/hex';
@@ -21,7 +20,7 @@ const ALGORITHM = 'sha256-philox4x32_10-boxmuller-f32';
 export function latentRoute(store: ModelStore) {
   return new Hono<AppEnv>().get(
     '/latent/:seed',
-    zValidator('param', z.object({ seed }), onInvalid),
+    zValidator('param', latentPath, onInvalid),
     zValidator('query', latentQuery, onInvalid),
     async (c) => {
       const { seed } = c.req.valid('param');

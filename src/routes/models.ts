@@ -11,7 +11,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../http/app-env';
 import { jsonError } from '../http/errors';
-import { matchesIfNoneMatch } from '../http/image-response';
+import { IMMUTABLE, matchesIfNoneMatch } from '../http/image-response';
 import type { Manifest } from '../runtime/manifest';
 import { ModelUnavailableError, type ModelStore } from '../runtime/model-store';
 
@@ -35,7 +35,7 @@ export function modelsRoute(store: ModelStore) {
       const file = c.req.param('file');
       const sha256 = namedFile(await store.manifest(c.env.MODELS), file);
       if (!sha256) return jsonError(c, 404, 'not_found', `the model manifest names no file "${file}"`);
-      const headers = { 'Cache-Control': 'public, max-age=31536000, immutable', ETag: `"${sha256}"` };
+      const headers = { 'Cache-Control': IMMUTABLE, ETag: `"${sha256}"` };
       if (matchesIfNoneMatch(c.req.header('If-None-Match'), headers.ETag)) return new Response(null, { status: 304, headers });
       const object = await c.env.MODELS.get(file);
       if (!object) throw new ModelUnavailableError(`${file} is missing from the bucket`);

@@ -13,7 +13,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../http/app-env';
 import { jsonError } from '../http/errors';
-import { matchesIfNoneMatch } from '../http/image-response';
+import { IMMUTABLE, matchesIfNoneMatch } from '../http/image-response';
 
 const NAME = /^ort-web-[0-9][0-9a-z.-]{0,31}\/ort-wasm[0-9a-z.-]{0,64}\.wasm$/;
 
@@ -22,7 +22,7 @@ export const ortWasmRoute = new Hono<AppEnv>().get('/runtime/:dir/:file', async 
   const name = `${c.req.param('dir')}/${c.req.param('file')}`;
   const object = NAME.test(name) ? await c.env.MODELS.get(`runtime/${name}`) : null;
   if (!object) return jsonError(c, 404, 'not_found', `no runtime file ${name}`);
-  const headers: Record<string, string> = { 'Cache-Control': 'public, max-age=31536000, immutable', ETag: object.httpEtag };
+  const headers: Record<string, string> = { 'Cache-Control': IMMUTABLE, ETag: object.httpEtag };
   if (matchesIfNoneMatch(c.req.header('If-None-Match'), object.httpEtag)) return new Response(null, { status: 304, headers });
   // application/wasm lets the browser compile while it downloads (WebAssembly.instantiateStreaming).
   headers['Content-Type'] = 'application/wasm';

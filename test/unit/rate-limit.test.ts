@@ -2,7 +2,8 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { unstable_readConfig } from 'wrangler';
-import { clientKey, NO_CLIENT_IP, RATE_LIMIT_BINDING, rateLimitConfig } from '../../src/http/rate-limit';
+import { clientKey, NO_CLIENT_IP } from '../../src/http/rate-limit';
+import { RATE_LIMIT_BINDING, rateLimitConfig } from '../../src/http/rate-limit-config';
 
 describe('clientKey', () => {
   it.each([

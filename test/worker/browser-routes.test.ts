@@ -33,15 +33,27 @@ describe('browser routes', () => {
     expect(html).toContain('<script type="module" src="/web/demo.js">');
     for (const id of ['seed', 'size', 'to', 'morph']) expect(html).toMatch(new RegExp(`<label for="${id}">`));
     for (const route of ['/face/', '/interpolate?', '/latent/', '/attributes', '/healthz', '/models/manifest.json']) expect(html).toContain(route);
+    expect(html).toContain('<a href="/docs">API reference</a>');
+    expect(html).toContain('<a href="/openapi.json">');
   });
 
   it('serves the bundle as static assets', async () => {
-    for (const file of ['demo.js', 'face-generator.js']) {
+    for (const [file, type] of [['demo.js', /javascript/], ['face-generator.js', /javascript/], ['docs.js', /javascript/], ['docs.css', /^text\/css/]] as const) {
       const { status, header, body } = await get(worker(), `/web/${file}`);
       expect(status).toBe(200);
-      expect(header('content-type')).toMatch(/javascript/);
+      expect(header('content-type')).toMatch(type);
       expect(body.length).toBeGreaterThan(0);
     }
+  });
+
+  it('GET /docs is the API reference page: Swagger UI from the bundle, pointed at nothing but this worker', async () => {
+    const { status, body, header } = await get(worker(), '/docs');
+    expect(status).toBe(200);
+    expect(header('content-type')).toMatch(/^text\/html/);
+    const html = text(body);
+    expect(html).toContain('<script type="module" src="/web/docs.js">');
+    expect(html).toContain('<link rel="stylesheet" href="/web/docs.css">');
+    expect(html).not.toMatch(/https?:\/\//);
   });
 
   it('GET /models/manifest.json is the bucket manifest, cached for a minute', async () => {
