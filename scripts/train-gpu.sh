@@ -29,7 +29,7 @@ declare -A variants=(
   [gpu]="--preset gpu --set $budget"
   [gpu-wide]="--preset gpu --set dec_widths=128,64,32,16 $budget"
   [gpu-stem4]="--preset gpu --set $stem4 $budget"
-  # half the decoder's MACs and WASM time; on the CPU it lost mostly to torch's slow ConvTranspose (see the README)
+  # half the decoder's MACs and WASM time; on the CPU it lost mostly to torch's slow ConvTranspose (docs/experiments.md)
   [gpu-transposed]="--preset gpu --set dec_block=transposed $budget"
   [gpu-vae]="--preset gpu --set $vae beta=5e-4 adv_weight=0.05 $budget"
   [gpu-vae-beta1e-4]="--preset gpu --set $vae beta=1e-4 $budget"

@@ -64,8 +64,9 @@ class Config:
 
 
 # The 64-px recipe, which the cpu and gpu presets share: a plain autoencoder with the patch critic on reconstructions
-# (on the GPU ablation in the README it beat every VAE setting at the same budget: excess FFD 9.5 against 14.8 for
-# β = 1e-4, 15.2 for β = 5e-4), and an 8×8 stem (at equal MACs and CPU time: excess FFD 10.7 → 8.6 against 4×4).
+# (on the GPU ablation in docs/experiments.md it beat every VAE setting at the same budget: excess FFD 9.5 against
+# 14.8 for β = 1e-4, 15.2 for β = 5e-4), and an 8×8 stem (at equal MACs and CPU time: excess FFD 10.7 → 8.6 against
+# 4×4).
 _CPU = Config(variational=False, beta=0.0, kl_warmup_steps=0, adv_weight=0.1, adv_on_samples=False, dec_stem=8,
               dec_widths=(128, 32, 16, 16), steps=100000, max_minutes=100, adv_start_step=2000, eval_every=1000,
               sample_every=2000)
