@@ -130,9 +130,17 @@ def test_publish_writes_a_manifest_whose_sha_is_right(trained_run, exported, tmp
     assert manifest["current"] == "t1"
     assert entry["sha256"] == sha256_file(tmp_path / entry["file"]) == result["sha256"]
     assert entry["latentSize"] == 8 and entry["imageSize"] == 16 and entry["quantization"] == "fp16"
-    assert "non-commercial" in entry["license"]
+    assert "non-commercial" in entry["license"] and "16x16" in entry["dataset"]
     with pytest.raises(SystemExit):
         publish(trained_run, tmp_path, "tiny", "t1", variant="fp32")  # same version, other bytes
+
+
+def test_publish_records_the_data_set_and_licence_it_is_given(trained_run, exported, tmp_path):
+    quantize_run(trained_run, repeat=1)
+    publish(trained_run, tmp_path, "tiny", "own1", variant="fp32", dataset="our own consented portraits",
+            license_="CC-BY-4.0")
+    entry = json.loads((tmp_path / "manifest.json").read_text())["models"][0]
+    assert entry["dataset"] == "our own consented portraits" and entry["license"] == "CC-BY-4.0"
 
 
 # The service's manifest contract: generated from the zod schema in src/runtime/manifest.ts by `npm run schema`.

@@ -58,6 +58,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--no-current", action="store_true", help="add the entry without making it the default")
     p.add_argument("--eval", default=None, help="report.json of `npm run eval` on this model, for the manifest")
     p.add_argument("--baseline-eval", default=None, help="report.json of the article-ae baseline at the same n")
+    p.add_argument("--dataset", default=None, help="what the run was trained on (default: the shared CelebA/UTKFace set)")
+    p.add_argument("--license", default=None, help="the weights' licence (default: CelebA/UTKFace's non-commercial terms)")
 
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # busy-waiting OpenMP threads starve a shared 2-core box
@@ -99,7 +101,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "publish":
         from .manifest import publish
         print(json.dumps(publish(args.run, args.models, args.name, args.version, args.variant, not args.no_current,
-                                 args.eval, args.baseline_eval),
+                                 args.eval, args.baseline_eval, args.dataset, args.license),
                          indent=2))
 
 

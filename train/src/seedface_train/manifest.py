@@ -13,8 +13,9 @@ from .export import served_decoder
 from .grid import save_grid
 from .train import slerp
 
-DATASET = ("faces128 (../shared/faces): 40,634 aligned CelebA and UTKFace faces (train split), 64x64 "
-           "(Lanczos from 128x128)")
+# What the default models were trained on; `publish --dataset/--license` say it for a model trained on other faces.
+DATASET = ("faces128 (../shared/faces): 40,634 aligned CelebA and UTKFace faces (train split), {size}x{size} "
+           "(Lanczos from 128x128 where smaller)")
 LICENSE = ("Trained on CelebA and UTKFace, which are licensed for non-commercial research only: so are these weights "
            "and the faces they draw.")
 VERSION_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]{0,31}$")
@@ -50,8 +51,10 @@ def write_eval(run: Path, report: str | Path, baseline: str | Path | None = None
     return doc
 
 
-def model_entry(run: Path, name: str, version: str, variant: str, file: str, sha256: str, size: int) -> dict:
-    """The manifest entry for a run's exported decoder: every field the service and a reader need."""
+def model_entry(run: Path, name: str, version: str, variant: str, file: str, sha256: str, size: int,
+                dataset: str | None = None, license_: str | None = None) -> dict:
+    """The manifest entry for a run's exported decoder: every field the service and a reader need (the data set and
+    licence default to the shared CelebA/UTKFace set's)."""
     export, summary = _read(run / "export.json"), _read(run / "summary.json")
     quant, prior = _read(run / "quantize.json"), _read(run / "prior.json")
     final = summary.get("final", {})
@@ -63,7 +66,7 @@ def model_entry(run: Path, name: str, version: str, variant: str, file: str, sha
         "parameters": export["parameters"], "macs": export["macs"], "opset": export["opset"],
         "prior": prior.get("kind", "none (decoder samples N(0, I) directly)"),
         "priorFlow": prior.get("flow"),  # the flow's shape and held-out NLL against the Gaussian alone
-        "dataset": DATASET, "license": LICENSE,
+        "dataset": dataset or DATASET.format(size=export["image_size"]), "license": license_ or LICENSE,
         "training": {"preset": summary.get("preset_config", {}).get("arch"), "config": summary.get("preset_config"),
                      "device": summary.get("device"), "wallTimeSeconds": summary.get("wall_time_s"),
                      "steps": summary.get("steps"), "epochs": summary.get("epochs"), "torch": summary.get("torch"),
@@ -85,7 +88,8 @@ def sample_sheet(run: Path, path: Path) -> Path:
 
 def publish(run: str | Path, models: str | Path, name: str, version: str, variant: str | None = None,
             make_current: bool = True, eval_report: str | Path | None = None,
-            baseline_report: str | Path | None = None) -> dict:
+            baseline_report: str | Path | None = None, dataset: str | None = None,
+            license_: str | None = None) -> dict:
     """Copy `decoder.<variant>.onnx` (default: quantize's choice) into `models/` with a sample sheet, update the
     manifest (with the figures of `eval_report`, an `npm run eval` report.json, when given). A version is never
     reused for different bytes, so publishing again to add the evaluation keeps the weights."""
@@ -105,7 +109,7 @@ def publish(run: str | Path, models: str | Path, name: str, version: str, varian
         raise SystemExit(f"version {version} already names other weights: pick a new version")
     models.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, models / file)
-    entry = model_entry(run, name, version, variant, file, sha, source.stat().st_size)
+    entry = model_entry(run, name, version, variant, file, sha, source.stat().st_size, dataset, license_)
     attributes = run / "attributes.json"
     if attributes.exists():
         entry["attributesFile"] = f"{name}-{version}.attributes.json"
