@@ -28,7 +28,7 @@ export function createApp(store: ModelStore, wasmMemoryBytes: () => number, enco
   // One count for both rendering routes: they share the isolate's one thread and decoder.
   const shed = shedLoad();
   // On every response: `Access-Control-Allow-Origin: *` (errors included, so browsers can read them; ETag and the
-  // model version exposed to scripts), and Server-Timing: total, plus decode/resize/encode or cache=hit.
+  // model version exposed to scripts), and Server-Timing: total, plus queue/decode/resize/encode or cache=hit.
   const app = new Hono<AppEnv>()
     .use(cors({ origin: '*', exposeHeaders: ['ETag', 'X-Model-Version'] }))
     .use(timing({ crossOrigin: true }))

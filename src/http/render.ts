@@ -10,9 +10,10 @@ import type { LoadedModel } from '../runtime/model-store';
  * encode stage includes starting the format's codec when this is its first use in the isolate).
  */
 export async function renderImage(c: Context, model: LoadedModel, encoders: Encoders, latents: Float32Array[], spec: ImageSpec): Promise<Uint8Array> {
-  const { rgba, decodeMs, resizeMs } = await drawFaces(model, latents, spec);
+  const { rgba, queueMs, decodeMs, resizeMs } = await drawFaces(model, latents, spec);
   const started = performance.now();
   const bytes = await encoders.encodeFaces(rgba, spec);
+  setMetric(c, 'queue', queueMs);
   setMetric(c, 'decode', decodeMs);
   setMetric(c, 'resize', resizeMs);
   setMetric(c, 'encode', performance.now() - started);

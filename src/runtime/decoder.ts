@@ -28,7 +28,8 @@ export interface DecoderGraph {
 
 interface Pending {
   z: Float32Array;
-  resolve: (planes: Float32Array) => void;
+  /** `started`: when the run that decoded this latent began (performance.now()). */
+  resolve: (decoded: { planes: Float32Array; started: number }) => void;
   reject: (error: unknown) => void;
 }
 
@@ -56,6 +57,12 @@ function fixedBatch(session: InferenceSession, input: string): number | undefine
   const meta = session.inputMetadata.find((m) => m.name === input);
   const first = meta?.isTensor ? meta.shape[0] : undefined;
   return typeof first === 'number' ? first : undefined;
+}
+
+/** Decoded planes, and when the first run that decoded them began (performance.now()): the end of their wait in the queue. */
+export interface TimedDecode {
+  planes: Float32Array[];
+  started: number;
 }
 
 /** A reusable decoder for one model version. */
@@ -97,12 +104,18 @@ export class BatchingDecoder {
    * Decodes latents (each `latentSize` floats) into CHW float planes (each `3 * imageSize²` floats).
    * Results are views into the run's output buffer: read them, do not keep them for long.
    */
-  decode(latents: Float32Array[]): Promise<Float32Array[]> {
+  async decode(latents: Float32Array[]): Promise<Float32Array[]> {
+    return (await this.decodeTimed(latents)).planes;
+  }
+
+  /** {@link BatchingDecoder.decode}, also saying when decoding began, so callers can report time spent queued. */
+  async decodeTimed(latents: Float32Array[]): Promise<TimedDecode> {
     const bad = latents.find((z) => z.length !== this.graph.latentSize);
-    if (bad) return Promise.reject(new RangeError(`latent has ${bad.length} values, model wants ${this.graph.latentSize}`));
-    const results = latents.map((z) => new Promise<Float32Array>((resolve, reject) => this.queue.push({ z, resolve, reject })));
+    if (bad) throw new RangeError(`latent has ${bad.length} values, model wants ${this.graph.latentSize}`);
+    const results = latents.map((z) => new Promise<{ planes: Float32Array; started: number }>((resolve, reject) => this.queue.push({ z, resolve, reject })));
     this.schedule();
-    return Promise.all(results);
+    const decoded = await Promise.all(results);
+    return { planes: decoded.map((d) => d.planes), started: Math.min(...decoded.map((d) => d.started)) };
   }
 
   /** Starts draining unless a drain is going (it will pick up what was just queued). */
@@ -117,8 +130,9 @@ export class BatchingDecoder {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.fixed ?? MAX_BATCH);
       try {
+        const started = performance.now();
         const planes = await this.run(batch.map((p) => p.z));
-        batch.forEach((p, i) => p.resolve(planes[i]));
+        batch.forEach((p, i) => p.resolve({ planes: planes[i], started }));
       } catch (error) {
         batch.forEach((p) => p.reject(error));
       }

@@ -57,6 +57,19 @@ describe('BatchingDecoder', () => {
     expect(planes.map((p) => Array.from(p))).toEqual(Array.from({ length: 6 }, (_, i) => [i, 1, i + 1]));
   });
 
+  it('says when the run that decoded a request began: a request that arrives mid-run starts after the running batch', async () => {
+    const { decoder } = fakeOrt();
+    const called = performance.now();
+    const first = decoder.decodeTimed([z(1, 1)]);
+    await new Promise((r) => setTimeout(r, 1)); // the first run (5 ms) is now in progress
+    const second = await decoder.decodeTimed([z(2, 2)]);
+    const { started, planes } = await first;
+    expect(started).toBeGreaterThanOrEqual(called);
+    expect(second.started - started).toBeGreaterThanOrEqual(4);
+    expect(Array.from(second.planes[0])).toEqual([2, 2, 4]);
+    expect(Array.from(planes[0])).toEqual([1, 1, 2]);
+  });
+
   it('rejects every request of a failed run, and the next request starts a new run instead of hanging', async () => {
     const failing = fakeOrt({ fail: true });
     await expect(Promise.all([failing.decoder.decode([z(1, 1)]), failing.decoder.decode([z(2, 2)])])).rejects.toThrow('boom');

@@ -49,9 +49,9 @@ describe('the app sheds image requests past MAX_IN_FLIGHT', () => {
     const entry = { version: '1', sha256: 'a'.repeat(64), latentSize, imageSize, valueRange: [-1, 1] };
     const { opened, open } = gate();
     const decoder = {
-      async decode(latents: Float32Array[]) {
+      async decodeTimed(latents: Float32Array[]) {
         await opened;
-        return latents.map(() => new Float32Array(3 * imageSize * imageSize));
+        return { planes: latents.map(() => new Float32Array(3 * imageSize * imageSize)), started: performance.now() };
       },
     };
     const store = { entry: async () => entry, model: async () => ({ entry, decoder, attributes: new Map() }) } as unknown as ModelStore;

@@ -61,7 +61,7 @@ describe('GET /face/:seed', () => {
     expect(header('x-model-version')).toBe(currentEntry().version);
     expect(header('etag')).toMatch(/^"[0-9a-f]{16}-[0-9a-f]{32}-32-square"$/);
     expect(header('etag')!.slice(1, 17)).toBe(currentEntry().sha256.slice(0, 16));
-    expect(header('server-timing')).toMatch(/decode;dur=[0-9.]+.*encode;dur=[0-9.]+.*total;dur=[0-9.]+/);
+    expect(header('server-timing')).toMatch(/queue;dur=[0-9.]+.*decode;dur=[0-9.]+.*encode;dur=[0-9.]+.*total;dur=[0-9.]+/);
     expect(header('timing-allow-origin')).toBe('*');
   });
 
