@@ -22,6 +22,7 @@ const TIMED_ROWS = [
   ...[64, 128, 256].flatMap((px) => ['seedface (src/runtime/png.ts)', 'upng-js', 'fast-png'].map((e) => `PNG encode ${px} px: ${e}`)),
   'HTTP cache-miss /face/:seed?size=128, distinct seeds, 1 connection',
   'HTTP cache-miss /face/:seed?size=128, distinct seeds, 16 connections',
+  'HTTP cache-miss /face/:seed?size=128, distinct seeds, 16 connections, worker without local cache storage',
   'HTTP cache-hit /face/:seed?size=128, 1 connection',
   'HTTP cache-hit /face/:seed?size=128, 16 connections',
   'HTTP /interpolate steps=8',

@@ -27,6 +27,11 @@ export interface WorkerOptions {
    * the period, in memory). Without it the worker runs unlimited, as the tests and the benchmark need.
    */
   rateLimit?: RateLimitConfig;
+  /**
+   * `false` gives the worker no Cache API storage (every put a no-op): the benchmark's view of the worker without
+   * Miniflare's local cache, whose background writes stall keep-alive connections (docs/tail-latency-notes.md).
+   */
+  cache?: boolean;
 }
 
 /**
@@ -44,6 +49,7 @@ export async function startWorker(dir: string, options: WorkerOptions = {}): Pro
     modules,
     compatibilityDate: wranglerConfig().compatibility_date,
     r2Buckets: ['MODELS'],
+    ...(options.cache === false && { cache: false }),
     ...(options.rateLimit && {
       ratelimits: { [RATE_LIMIT_BINDING]: { simple: options.rateLimit } },
       bindings: { RATE_LIMIT: options.rateLimit },
