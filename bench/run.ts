@@ -110,7 +110,11 @@ try {
   await worker.putModels();
   const base = worker.url.origin;
   const run = Date.now().toString(36);
-  for (let i = 0; i < COUNTS.warmup; i++) await (await fetch(`${base}/face/warm-${run}-${i}?size=128`)).arrayBuffer();
+  /** Renders COUNTS.warmup new faces on `target`, so that its first measured requests find the decoder warm. */
+  const warmUp = async (target: RunningWorker, tag: string) => {
+    for (let i = 0; i < COUNTS.warmup; i++) await (await fetch(`${target.url.origin}/face/warm-${tag}-${run}-${i}?size=128`)).arrayBuffer();
+  };
+  await warmUp(worker, 'main');
   const faceTiming = async (path: string) => {
     const response = await fetch(base + path);
     await response.arrayBuffer();
@@ -158,7 +162,7 @@ try {
   log('cache-miss load on a worker without local cache storage…');
   uncachedWorker = await startWorker(dir, { cache: false });
   await uncachedWorker.putModels();
-  for (let i = 0; i < COUNTS.warmup; i++) await (await fetch(`${uncachedWorker.url.origin}/face/warm-nc-${run}-${i}?size=128`)).arrayBuffer();
+  await warmUp(uncachedWorker, 'uncached');
   const uncachedSpec: LoadSpec = { connections: CONCURRENCY, requests: COUNTS.missC16, path: (i) => `/face/miss-nc-${run}-${i}?size=128` };
   results.push({ label: UNCACHED_MISS_LABEL, result: await runLoad(uncachedWorker, uncachedSpec), faces: 1, connections: CONCURRENCY });
 
