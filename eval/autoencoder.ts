@@ -1,11 +1,13 @@
 /**
  * Reconstructions through a training run's `autoencoder.onnx` (train/src/seedface_train/export.py: input `image`
  * [N, 3, S, S] in [-1, 1], output `recon` [N, 3, S', S'], the decoder applied to the encoder's mean), for the
- * reconstruction age-cue figure. onnxruntime-node on one CPU thread, so reconstructions are reproducible.
+ * reconstruction age-cue figure. onnxruntime-node on one CPU thread (the project's one session factory and its
+ * native build), so reconstructions are reproducible.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import * as ort from 'onnxruntime-node';
+import { NODE_ORTS } from '../scripts/lib/node-ort';
+import { createDecoderSession } from '../src/runtime/decoder';
 import { planesToImage, resizeSquare, type RgbImage } from './image';
 
 /** Faces per run of the graph. */
@@ -27,12 +29,8 @@ export interface Autoencoder {
 /** Opens `file`; throws if its input is not [N, 3, S, S] with a fixed S. */
 export async function openAutoencoder(file: string): Promise<Autoencoder> {
   const bytes = await readFile(file);
-  const session = await ort.InferenceSession.create(bytes, {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: 1,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-  });
+  const ort = NODE_ORTS.native;
+  const session = await createDecoderSession(ort, bytes);
   const [input] = session.inputNames, [output] = session.outputNames;
   const meta = session.inputMetadata[0];
   const shape = meta && 'shape' in meta ? meta.shape : [];
