@@ -2,8 +2,10 @@
  * `npm run bench`: the service against the machine's limit and against its peer, side by side in one run (issue 5).
  * Prints one Markdown table and writes it, with date, machine, versions and run counts, to bench/results.md.
  *
- * 1. decode of the current model (models/manifest.json), 1 face and a batch of 8: onnxruntime-web wasm vs
- *    onnxruntime-node native, both 1 thread (bench/decode.ts), with the model's MACs and achieved GFLOP/s;
+ * 1. decode of the current model (models/manifest.json), batches of 1, 2, 4 and 8: onnxruntime-web wasm vs
+ *    onnxruntime-node native, both 1 thread (bench/decode.ts), with the model's MACs and achieved GFLOP/s, and 1 face
+ *    with ORT's default session options against the runtime's; `npm run bench:wasm` has the options, the per-op
+ *    profile and other builds;
  * 2. PNG encode at 64/128/256 px: ours vs upng-js vs fast-png (bench/png-encoders.ts); and the formats at 128 px on
  *    100 faces: our PNG, WebP (libwebp wasm) and JPEG (mozjpeg wasm, and pure-JS jpeg-js): ms, bytes, PSNR
  *    (bench/formats.ts);
@@ -25,7 +27,7 @@ import { buildWorker } from '../scripts/lib/build-worker';
 import { startWorker, type RunningWorker } from '../scripts/lib/miniflare';
 import { currentEntry } from '../scripts/lib/models-dir';
 import { coldStarts } from './cold-start';
-import { benchDecode, type DecodeResult } from './decode';
+import { benchDecode, DECODE_BATCHES, type DecodeResult } from './decode';
 import { benchDicebear } from './dicebear';
 import { benchFormats } from './formats';
 import { runLoad, sampleWorkerdMemory, type LoadResult, type LoadSpec } from './http-load';
@@ -62,15 +64,21 @@ const runsText = (r: Runs) => `${r.warmup} warm-up + up to ${r.runs} measured${r
 // 1. Decode.
 log('decode…');
 const { results: decodes, facePlanes } = await benchDecode(entry, COUNTS.decode);
-const decodeOf = (backend: DecodeResult['backend'], batch: number) => summarize(decodes.find((d) => d.backend === backend && d.batch === batch)!.samplesMs);
+const decodeOf = (backend: DecodeResult['backend'], batch: number, options: DecodeResult['options'] = 'runtime') =>
+  summarize(decodes.find((d) => d.backend === backend && d.batch === batch && d.options === options)!.samplesMs);
 const gflops = (ms: number, batch: number) => (macs ? `${((2 * macs * batch) / (ms * 1e6)).toFixed(2)} GFLOP/s` : 'MACs not in manifest');
 const wasmRatio = (batch: number) => decodeOf('wasm', batch).median / decodeOf('native', batch).median;
-for (const batch of [1, 8]) {
-  const what = batch === 1 ? '1 face' : 'batch of 8';
+for (const batch of DECODE_BATCHES) {
+  const what = batch === 1 ? '1 face' : `batch of ${batch}`;
   const [wasm, native] = [decodeOf('wasm', batch), decodeOf('native', batch)];
   const perFace = (s: typeof wasm) => (batch > 1 ? `${fmtMs(s.median / batch)} ms/face, ` : '');
   rows.push({ label: `decode ${what}: onnxruntime-web wasm, 1 thread`, summary: wasm, derived: `${perFace(wasm)}${gflops(wasm.median, batch)}; ${wasmRatio(batch).toFixed(2)}× native` });
   rows.push({ label: `decode ${what}: onnxruntime-node native, 1 thread`, summary: native, derived: `${perFace(native)}${gflops(native.median, batch)}` });
+}
+for (const backend of ['wasm', 'native'] as const) {
+  const defaults = decodeOf(backend, 1, 'ort-defaults');
+  const build = backend === 'wasm' ? 'onnxruntime-web wasm' : 'onnxruntime-node native';
+  rows.push({ label: `decode 1 face: ${build}, 1 thread, ORT's default session options`, summary: defaults, derived: `${(defaults.median / decodeOf(backend, 1).median).toFixed(2)}× the runtime's options (DECODER_SESSION_OPTIONS)` });
 }
 
 // 2. PNG encode.

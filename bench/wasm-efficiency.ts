@@ -20,7 +20,7 @@ import { pathToFileURL } from 'node:url';
 import type { InferenceSession } from 'onnxruntime-common';
 import { NODE_ORTS, type NodeBackend } from '../scripts/lib/node-ort';
 import { currentEntry, MODELS_DIR } from '../scripts/lib/models-dir';
-import { DECODER_SESSION_OPTIONS, type OrtApi } from '../src/runtime/decoder';
+import { createDecoderSession, DECODER_SESSION_OPTIONS, type OrtApi } from '../src/runtime/decoder';
 import { seedToLatent } from '../src/runtime/latent';
 import { loadAverage, packageVersion } from './report';
 import { summarize } from './stats';
@@ -57,11 +57,6 @@ function withConfig(entries: Record<string, string>): InferenceSession.SessionOp
     config[group] = { ...(config[group] as object), [name]: value };
   }
   return { ...DECODER_SESSION_OPTIONS, extra: config };
-}
-
-function open(ort: OrtApi, model: Uint8Array, options: InferenceSession.SessionOptions): Promise<InferenceSession> {
-  const { executionProviders, ...own } = ort.sessionOptions;
-  return ort.InferenceSession.create(model, { ...options, ...own, executionProviders: [...executionProviders] });
 }
 
 /** The graph's latent size, read from its input's shape. */
@@ -104,7 +99,7 @@ async function optionsTable(model: Uint8Array): Promise<string> {
   const rows: Array<Record<NodeBackend, { samples: number[]; identical: boolean }>> = VARIANTS.map(() => ({}) as never);
   for (const backend of BACKENDS) {
     const ort = NODE_ORTS[backend];
-    const sessions = await Promise.all(VARIANTS.map(([, options]) => open(ort, model, options)));
+    const sessions = await Promise.all(VARIANTS.map(([, options]) => createDecoderSession(ort, model, options)));
     const zs = await latents(latentSizeOf(sessions[0]), 16);
     const outputs = async (s: InferenceSession) => {
       const all: number[] = [];
@@ -138,7 +133,7 @@ async function batchTable(model: Uint8Array): Promise<string> {
   const perFace: Record<NodeBackend, number[]> = { wasm: [], native: [] };
   for (const backend of BACKENDS) {
     const ort = NODE_ORTS[backend];
-    const session = await open(ort, model, DECODER_SESSION_OPTIONS);
+    const session = await createDecoderSession(ort, model, DECODER_SESSION_OPTIONS);
     for (const batch of BATCHES) {
       const zs = await latents(latentSizeOf(session), 4, batch);
       await timeRuns(session, ort, zs, batch, 3, []);
@@ -164,7 +159,7 @@ interface ProfileEvent {
 async function profile(backend: NodeBackend, model: Uint8Array): Promise<ProfileEvent[]> {
   const ort = NODE_ORTS[backend];
   const prefix = join(tmpdir(), `seedface-profile-${process.pid}-${backend}`);
-  const session = await open(ort, model, { ...DECODER_SESSION_OPTIONS, enableProfiling: true, profileFilePrefix: prefix });
+  const session = await createDecoderSession(ort, model, { ...DECODER_SESSION_OPTIONS, enableProfiling: true, profileFilePrefix: prefix });
   const zs = await latents(latentSizeOf(session), 16);
   await timeRuns(session, ort, zs, 1, COUNTS.profiled, []);
   if (backend === 'native') {
@@ -252,7 +247,7 @@ async function webBuild(dir: string): Promise<{ version: string; ort: OrtApi }> 
 /** 4. Other onnxruntime-web builds against the installed one: batch 1, runtime options, interleaved. */
 async function buildsTable(model: Uint8Array): Promise<string> {
   const builds = [{ version: `${packageVersion('onnxruntime-web')} (installed)`, ort: NODE_ORTS.wasm }, ...(await Promise.all(otherBuilds.map(webBuild)))];
-  const sessions = await Promise.all(builds.map((b) => open(b.ort, model, DECODER_SESSION_OPTIONS)));
+  const sessions = await Promise.all(builds.map((b) => createDecoderSession(b.ort, model, DECODER_SESSION_OPTIONS)));
   const zs = await latents(latentSizeOf(sessions[0]), 16);
   const bits = async (i: number) => new Uint32Array(((await sessions[i].run({ [sessions[i].inputNames[0]]: new builds[i].ort.Tensor('float32', zs[0], [1, zs[0].length]) }))[sessions[i].outputNames[0]].data as Float32Array).slice().buffer);
   const reference = await bits(0);
