@@ -46,10 +46,13 @@ export const DECODER_SESSION_OPTIONS: InferenceSession.SessionOptions = {
   extra: { session: { disable_quant_qdq: '1' } },
 };
 
-/** A decoder session from ONNX bytes on `ort`, with {@link DECODER_SESSION_OPTIONS} and the build's own options. */
-export function createDecoderSession(ort: OrtApi, model: Uint8Array): Promise<InferenceSession> {
-  const { executionProviders, ...options } = ort.sessionOptions;
-  return ort.InferenceSession.create(model, { ...DECODER_SESSION_OPTIONS, ...options, executionProviders: [...executionProviders] });
+/**
+ * A decoder session from ONNX bytes on `ort`, with {@link DECODER_SESSION_OPTIONS} (or, for the benchmarks' comparisons,
+ * other `options`) and the build's own options.
+ */
+export function createDecoderSession(ort: OrtApi, model: Uint8Array, options: InferenceSession.SessionOptions = DECODER_SESSION_OPTIONS): Promise<InferenceSession> {
+  const { executionProviders, ...own } = ort.sessionOptions;
+  return ort.InferenceSession.create(model, { ...options, ...own, executionProviders: [...executionProviders] });
 }
 
 /** The batch size a graph's input is fixed to (some exporters fix it), or undefined when it takes any. */
