@@ -24,6 +24,15 @@ export interface Target {
   factor: number;
 }
 
+/** Where bench/results.md's hand-written notes start: a rerun rewrites what is above this line and keeps the rest. */
+export const NOTES_MARKER = '<!-- Hand-written notes: `npm run bench` keeps everything from this line on. -->';
+
+/** `report`, followed by `previous`'s notes from {@link NOTES_MARKER} on, so that measurements added by hand survive a rerun. */
+export function withKeptNotes(report: string, previous: string | undefined): string {
+  const at = previous?.indexOf(NOTES_MARKER) ?? -1;
+  return at < 0 ? report : `${report}\n${previous!.slice(at)}`;
+}
+
 /** Milliseconds, with 2 decimals below 10 ms. */
 export const fmtMs = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(1));
 

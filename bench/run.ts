@@ -21,7 +21,7 @@
  * `--smoke` (or BENCH_SMOKE=1): tiny counts, for CI; nothing is written unless `--out=PATH` (or BENCH_OUT) says
  * where. Timings are never asserted: this only prints numbers.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { buildWorker } from '../scripts/lib/build-worker';
 import { startWorker, type RunningWorker } from '../scripts/lib/miniflare';
@@ -33,7 +33,7 @@ import { benchFormats } from './formats';
 import { runLoad, sampleWorkerdMemory, type LoadResult, type LoadSpec } from './http-load';
 import { measureCosts, type CostCase } from './miss-cost';
 import { benchPng } from './png-encoders';
-import { fmtMs, loadAverage, machine, table, targetsReport, versions, type Row, type Target } from './report';
+import { fmtMs, loadAverage, machine, table, targetsReport, versions, withKeptNotes, type Row, type Target } from './report';
 import { summarize, type Runs } from './stats';
 import { DEFAULT_QUALITY } from '../src/runtime/encode';
 
@@ -292,7 +292,8 @@ try {
   const report = `${header}\n\n${table(rows)}\n\n## Targets\n\n${targetsReport(targets)}\n`;
   console.log(report);
   if (out) {
-    writeFileSync(resolve(ROOT, out), report);
+    const path = resolve(ROOT, out);
+    writeFileSync(path, withKeptNotes(report, existsSync(path) ? readFileSync(path, 'utf8') : undefined));
     log(`written to ${out}`);
   }
 } finally {
