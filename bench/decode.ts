@@ -28,7 +28,7 @@ export interface DecodeResult {
 }
 
 /** Distinct latents `bench-decode-0…count-1` of `latentSize` values, packed for batches of `batch`. */
-async function latentBatches(latentSize: number, batch: number, count: number): Promise<Float32Array[]> {
+export async function latentBatches(latentSize: number, batch: number, count: number): Promise<Float32Array[]> {
   const latents = await Promise.all(Array.from({ length: count * batch }, (_, i) => seedToLatent(`bench-decode-${i}`, latentSize)));
   return Array.from({ length: count }, (_, b) => {
     const z = new Float32Array(batch * latentSize);

@@ -21,7 +21,7 @@ import type { InferenceSession } from 'onnxruntime-common';
 import { NODE_ORTS, type NodeBackend } from '../scripts/lib/node-ort';
 import { currentEntry, MODELS_DIR } from '../scripts/lib/models-dir';
 import { createDecoderSession, DECODER_SESSION_OPTIONS, type OrtApi } from '../src/runtime/decoder';
-import { seedToLatent } from '../src/runtime/latent';
+import { latentBatches } from './decode';
 import { loadAverage, packageVersion } from './report';
 import { summarize } from './stats';
 
@@ -67,16 +67,6 @@ function latentSizeOf(session: InferenceSession): number {
   return size;
 }
 
-async function latents(size: number, count: number, batch = 1): Promise<Float32Array[]> {
-  return Promise.all(
-    Array.from({ length: count }, async (_, b) => {
-      const z = new Float32Array(batch * size);
-      for (let i = 0; i < batch; i++) z.set(await seedToLatent(`bench-wasm-${b}-${i}`, size), i * size);
-      return z;
-    }),
-  );
-}
-
 const ms = (x: number) => x.toFixed(x < 10 ? 3 : 2);
 
 /** A Markdown table: a header row, then text cells, numbers right-aligned by the caller's formatting. */
@@ -100,7 +90,7 @@ async function optionsTable(model: Uint8Array): Promise<string> {
   for (const backend of BACKENDS) {
     const ort = NODE_ORTS[backend];
     const sessions = await Promise.all(VARIANTS.map(([, options]) => createDecoderSession(ort, model, options)));
-    const zs = await latents(latentSizeOf(sessions[0]), 16);
+    const zs = await latentBatches(latentSizeOf(sessions[0]), 1, 16);
     const outputs = async (s: InferenceSession) => {
       const all: number[] = [];
       for (const z of zs) all.push(...((await s.run({ [s.inputNames[0]]: new ort.Tensor('float32', z, [1, z.length]) }))[s.outputNames[0]].data as Float32Array));
@@ -135,7 +125,7 @@ async function batchTable(model: Uint8Array): Promise<string> {
     const ort = NODE_ORTS[backend];
     const session = await createDecoderSession(ort, model, DECODER_SESSION_OPTIONS);
     for (const batch of BATCHES) {
-      const zs = await latents(latentSizeOf(session), 4, batch);
+      const zs = await latentBatches(latentSizeOf(session), batch, 4);
       await timeRuns(session, ort, zs, batch, 3, []);
       const samples: number[] = [];
       await timeRuns(session, ort, zs, batch, Math.max(5, Math.round(COUNTS.batchRuns / Math.sqrt(batch))), samples);
@@ -160,7 +150,7 @@ async function profile(backend: NodeBackend, model: Uint8Array): Promise<Profile
   const ort = NODE_ORTS[backend];
   const prefix = join(tmpdir(), `seedface-profile-${process.pid}-${backend}`);
   const session = await createDecoderSession(ort, model, { ...DECODER_SESSION_OPTIONS, enableProfiling: true, profileFilePrefix: prefix });
-  const zs = await latents(latentSizeOf(session), 16);
+  const zs = await latentBatches(latentSizeOf(session), 1, 16);
   await timeRuns(session, ort, zs, 1, COUNTS.profiled, []);
   if (backend === 'native') {
     session.endProfiling(); // writes <prefix>_<date>.json
@@ -248,7 +238,7 @@ async function webBuild(dir: string): Promise<{ version: string; ort: OrtApi }> 
 async function buildsTable(model: Uint8Array): Promise<string> {
   const builds = [{ version: `${packageVersion('onnxruntime-web')} (installed)`, ort: NODE_ORTS.wasm }, ...(await Promise.all(otherBuilds.map(webBuild)))];
   const sessions = await Promise.all(builds.map((b) => createDecoderSession(b.ort, model, DECODER_SESSION_OPTIONS)));
-  const zs = await latents(latentSizeOf(sessions[0]), 16);
+  const zs = await latentBatches(latentSizeOf(sessions[0]), 1, 16);
   const bits = async (i: number) => new Uint32Array(((await sessions[i].run({ [sessions[i].inputNames[0]]: new builds[i].ort.Tensor('float32', zs[0], [1, zs[0].length]) }))[sessions[i].outputNames[0]].data as Float32Array).slice().buffer);
   const reference = await bits(0);
   const samples = builds.map((): number[] => []);
