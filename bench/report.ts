@@ -36,14 +36,18 @@ export function withKeptNotes(report: string, previous: string | undefined): str
 /** Milliseconds, with 2 decimals below 10 ms. */
 export const fmtMs = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(1));
 
+/** A Markdown table of text cells; the columns `right` says yes to (all but the first, by default) align right. */
+export function markdownTable(headers: string[], rows: string[][], right = (column: number) => column > 0): string {
+  return [headers, headers.map((_, i) => (right(i) ? '---:' : '---')), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+}
+
 /** The Markdown table of `rows`. */
 export function table(rows: Row[]): string {
-  const lines = ['| measurement | median (ms) | p90 (ms) | p99 (ms) | runs | derived |', '|---|---:|---:|---:|---:|---|'];
-  for (const { label, summary, derived } of rows) {
-    const [median, p90, p99, n] = summary ? [fmtMs(summary.median), fmtMs(summary.p90), fmtMs(summary.p99), String(summary.n)] : ['—', '—', '—', '—'];
-    lines.push(`| ${label} | ${median} | ${p90} | ${p99} | ${n} | ${derived} |`);
-  }
-  return lines.join('\n');
+  const cells = rows.map(({ label, summary, derived }) => {
+    const figures = summary ? [fmtMs(summary.median), fmtMs(summary.p90), fmtMs(summary.p99), String(summary.n)] : ['—', '—', '—', '—'];
+    return [label, ...figures, derived];
+  });
+  return markdownTable(['measurement', 'median (ms)', 'p90 (ms)', 'p99 (ms)', 'runs', 'derived'], cells, (i) => i > 0 && i < 5);
 }
 
 /** The targets, worst first, and a closing line naming the one furthest from its bar. */

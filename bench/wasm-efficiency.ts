@@ -22,7 +22,7 @@ import { NODE_ORTS, type NodeBackend } from '../scripts/lib/node-ort';
 import { currentEntry, MODELS_DIR } from '../scripts/lib/models-dir';
 import { createDecoderSession, DECODER_SESSION_OPTIONS, type OrtApi } from '../src/runtime/decoder';
 import { latentBatches } from './decode';
-import { loadAverage, packageVersion } from './report';
+import { loadAverage, markdownTable, packageVersion } from './report';
 import { summarize } from './stats';
 
 const BACKENDS = Object.keys(NODE_ORTS) as NodeBackend[];
@@ -69,11 +69,6 @@ function latentSizeOf(session: InferenceSession): number {
 
 const ms = (x: number) => x.toFixed(x < 10 ? 3 : 2);
 
-/** A Markdown table: a header row, then text cells, numbers right-aligned by the caller's formatting. */
-function table(headers: string[], rows: string[][]): string {
-  return [headers, headers.map((_, i) => (i === 0 ? '---' : '---:')), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
-}
-
 async function timeRuns(session: InferenceSession, ort: OrtApi, zs: Float32Array[], batch: number, count: number, into: number[]): Promise<void> {
   const size = zs[0].length / batch;
   for (let i = 0; i < count; i++) {
@@ -108,7 +103,7 @@ async function optionsTable(model: Uint8Array): Promise<string> {
     await Promise.all(sessions.map((s) => s.release()));
   }
   const base = summarize(rows[0].wasm.samples).median;
-  return table(
+  return markdownTable(
     ['session options', 'wasm median (ms)', 'wasm p90', 'vs runtime', 'native median (ms)', 'wasm / native', 'outputs vs runtime (wasm; native)'],
     VARIANTS.map(([name], v) => {
       const [wasm, native] = [summarize(rows[v].wasm.samples), summarize(rows[v].native.samples)];
@@ -133,7 +128,7 @@ async function batchTable(model: Uint8Array): Promise<string> {
     }
     await session.release();
   }
-  return table(
+  return markdownTable(
     ['batch', 'wasm ms/face', 'native ms/face', 'wasm / native'],
     BATCHES.map((b, i) => [String(b), ms(perFace.wasm[i]), ms(perFace.native[i]), `${(perFace.wasm[i] / perFace.native[i]).toFixed(2)}×`]),
   );
@@ -211,11 +206,11 @@ async function profileTables(model: Uint8Array): Promise<string> {
   const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : '—');
   const gflops = (macs: number, us: number) => (us > 0 ? ((2 * macs) / (us * 1e3)).toFixed(1) : '—');
   const ranked = Object.entries(perOp).sort((a, b) => b[1].wasm - a[1].wasm);
-  const byOp = table(
+  const byOp = markdownTable(
     ['op type (as run)', 'wasm µs/decode', 'share of wasm', 'native µs/decode', 'wasm / native'],
     [...ranked, ['all kernels', totals] as const].map(([op, t]) => [op, us(t.wasm), `${((100 * t.wasm) / totals.wasm).toFixed(0)} %`, us(t.native), ratio(t.wasm, t.native)]),
   );
-  const byConv = table(
+  const byConv = markdownTable(
     ['convolution', 'MACs', 'wasm µs', 'wasm GFLOP/s', 'native µs', 'native GFLOP/s', 'wasm / native'],
     [...convs.wasm].map(([name, w], i) => {
       const native = [...convs.native.values()][i]?.us ?? 0;
@@ -251,7 +246,7 @@ async function buildsTable(model: Uint8Array): Promise<string> {
     rows.push([`onnxruntime-web ${b.version}`, ms(median), `${((100 * median) / summarize(samples[0]).median).toFixed(0)} %`, same ? 'identical' : 'DIFFERENT']);
   }
   await Promise.all(sessions.map((s) => s.release()));
-  return table(['build (wasm, 1 thread)', 'median (ms)', 'vs installed', 'outputs vs installed'], rows);
+  return markdownTable(['build (wasm, 1 thread)', 'median (ms)', 'vs installed', 'outputs vs installed'], rows);
 }
 
 console.log(`# bench:wasm ${new Date().toISOString()}${quick ? ' (quick)' : ''}\n`);

@@ -10,7 +10,7 @@ import type { ZodRawShape, ZodTypeAny } from 'zod';
 import { ZodEffects, ZodObject, ZodPipeline } from 'zod';
 import { zodToJsonSchema } from 'zod-to-json-schema';
 import { version } from '../../package.json';
-import { DEFAULT_QUALITY, FORMATS, IMAGE_FORMATS } from '../runtime/encode';
+import { DEFAULT_QUALITY, IMAGE_FORMATS, LOSSY_FORMATS } from '../runtime/encode';
 import { manifestSchema } from '../runtime/manifest';
 import { ERROR_CODES, type ErrorCode, type ErrorStatus } from './errors';
 import { IMMUTABLE } from './image-response';
@@ -50,7 +50,7 @@ const ATTRIBUTES_PROSE =
 
 const SEED_PROSE = 'Any string of 1 to 256 UTF-8 bytes (percent-encoded in the URL); the same seed always gives the same face.';
 
-const LOSSY = FORMATS.filter((f) => IMAGE_FORMATS[f].lossy).join(' and ');
+const LOSSY = LOSSY_FORMATS.join(' and ');
 
 const QUALITY_PROSE = `Quality of ${LOSSY} (1 smallest, 100 best), default ${DEFAULT_QUALITY}; asked of a PNG, which is lossless, it is a 400 \`invalid_query\`.`;
 

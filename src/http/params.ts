@@ -1,6 +1,6 @@
 /** Zod schemas for path and query parameters shared by the routes. */
 import { z } from 'zod';
-import { DEFAULT_QUALITY, FORMATS, IMAGE_FORMATS, type Encoding, type ImageFormat } from '../runtime/encode';
+import { DEFAULT_QUALITY, FORMATS, IMAGE_FORMATS, LOSSY_FORMATS, type Encoding, type ImageFormat } from '../runtime/encode';
 import { VERSION_PATTERN } from '../runtime/manifest';
 
 /** Longest seed accepted, in UTF-8 bytes. */
@@ -61,7 +61,7 @@ export function splitExtension(segment: string): { seed: string; extension?: Ima
 export function encodingOf(format: ImageFormat, quality: number | undefined, shape: Shape): Encoding | { error: string } {
   const { lossy, alpha } = IMAGE_FORMATS[format];
   if (!lossy && quality !== undefined) {
-    return { error: `quality: ${format} is lossless; quality applies to ${FORMATS.filter((f) => IMAGE_FORMATS[f].lossy).join(' and ')}` };
+    return { error: `quality: ${format} is lossless; quality applies to ${LOSSY_FORMATS.join(' and ')}` };
   }
   if (shape === 'circle' && !alpha) return { error: `shape: circle needs transparency, which ${format} cannot store; use png or webp, or shape=square` };
   return { format, quality: lossy ? (quality ?? DEFAULT_QUALITY) : 0 };

@@ -55,6 +55,9 @@ export type ImageFormat = keyof typeof IMAGE_FORMATS;
 /** The formats' names, for a `z.enum` of them. */
 export const FORMATS = Object.keys(IMAGE_FORMATS) as [ImageFormat, ...ImageFormat[]];
 
+/** The lossy formats: the ones `quality` applies to. */
+export const LOSSY_FORMATS = FORMATS.filter((f) => IMAGE_FORMATS[f].lossy);
+
 /** Quality of the lossy formats when the request names none (why 85: docs/formats-notes.md). */
 export const DEFAULT_QUALITY = 85;
 
