@@ -8,12 +8,11 @@
  * evaluation; the AUC is the probability that a face aged ≥ 50 gets a higher predicted age than a face aged 18–35,
  * for the photos and for the reconstructions, over all faces and over women (the data set's gender label).
  */
-import { sha256, type AnalysisCache } from './analysis-cache';
-import { realFace } from './analyse';
+import type { AnalysisCache } from './analysis-cache';
 import type { Autoencoder } from './autoencoder';
-import type { FaceAnalysis, FaceAnalyzer } from './faces';
+import type { FaceAnalyzer } from './faces';
 import { median } from './metrics';
-import { startProgress } from './progress';
+import { analysePairs, type AnalysedPair } from './reconstructions';
 import { readRealImages, readSampleMetadata } from './realset';
 
 /** Measured ages of the two groups compared: old from 50 up, young 18–35 (inclusive). */
@@ -55,11 +54,9 @@ export interface AgeCueFigures {
 }
 
 /** One face of the two groups, with its analyses. */
-interface Scored {
+interface Scored extends AnalysedPair {
   age: number;
   female: boolean;
-  original: FaceAnalysis;
-  reconstruction: FaceAnalysis;
 }
 
 /** A photo of one of the two age groups, with its labels. */
@@ -103,33 +100,11 @@ function group(faces: readonly Scored[]): AgeCueGroup {
 }
 
 /**
- * Measures the figure at `size`. Analyses of photos share the real set's cache entries (same image, same
- * preparation); analyses of reconstructions are cached under the autoencoder's and the photo's hashes, so a
- * second run of the same autoencoder only reads the cache.
+ * Measures the figure at `size` (the analyses through the cache: {@link analysePairs}).
  */
 export async function ageCueFigures(autoencoder: Autoencoder, photos: readonly LabelledPhoto[], analyzer: FaceAnalyzer, size: number, cache: AnalysisCache): Promise<AgeCueFigures> {
-  const scored: Scored[] = [];
-  const progress = startProgress('age cues', photos.length);
-  const chunk = 16;
-  for (let start = 0; start < photos.length; start += chunk) {
-    const batch = photos.slice(start, start + chunk).map((photo) => {
-      const hash = sha256(photo.bytes);
-      return { ...photo, hash, reconHash: sha256(`reconstruction ${autoencoder.sha256} ${hash}`) };
-    });
-    const missing = batch.filter((p) => !cache.get(p.reconHash));
-    const reconstructions = await autoencoder.reconstruct(missing.map((p) => realFace(p.bytes, autoencoder.inputSize)), size);
-    for (const [i, p] of missing.entries()) cache.set(p.reconHash, await analyzer.analyze(reconstructions[i]));
-    for (const p of batch) {
-      let original = cache.get(p.hash);
-      if (!original) {
-        original = await analyzer.analyze(realFace(p.bytes, size));
-        cache.set(p.hash, original);
-      }
-      scored.push({ age: p.age, female: p.female, original, reconstruction: cache.get(p.reconHash) as FaceAnalysis });
-      progress.tick();
-    }
-  }
-  progress.done();
+  const pairs = await analysePairs('age cues', autoencoder, photos.map((p) => p.bytes), analyzer, size, cache);
+  const scored: Scored[] = photos.map((p, i) => ({ age: p.age, female: p.female, ...pairs[i] }));
   const kept = scored.filter((f) => f.original.age !== null && f.reconstruction.age !== null);
   return {
     autoencoder: { file: autoencoder.file, sha256: autoencoder.sha256, inputSize: autoencoder.inputSize },

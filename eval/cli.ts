@@ -26,7 +26,8 @@ const USAGE = `usage: npm run eval -- --model FILE.onnx --real SRC... [options]
   --size S         output size, likewise
   --served-size S  side at which faces are served, analysed and compared, spectrum included
                    (a power of two; default: the model's size)
-  --autoencoder F  a training run's autoencoder.onnx: adds the reconstruction age-cue AUC (optional)
+  --autoencoder F  a training run's autoencoder.onnx: adds the reconstruction FFD (with --train) and the
+                   reconstruction age-cue AUC (optional)
   --range=LO,HI    decoder values mapped to 0 and 255, likewise (default for bare models: -1,1)
   --threshold T    detector score for a face to count (default 0.5)
   --out DIR        output folder (default eval-out/<model>-n<N>)

@@ -23,6 +23,8 @@ import type { DecoderSpec } from './model-spec';
 import { histogramPlot } from './plot';
 import type { EvalReport } from './report';
 import { realSpectra, sharpnessFigures } from './sharpness';
+import { analysePairs, reconstructionFigures } from './reconstructions';
+import { firstImages } from './realset';
 import { OctaveSpectrum } from './spectrum';
 
 /** What to evaluate and against what. */
@@ -36,7 +38,7 @@ export interface EvalOptions {
   threshold: number;
   /** Side, in pixels, at which faces are served, analysed and compared (a power of two ≥ 8). */
   size: number;
-  /** A training run's autoencoder.onnx, for the reconstruction age-cue figure; null skips it. */
+  /** A training run's autoencoder.onnx, for the reconstruction FFD and age-cue figures; null skips them. */
   autoencoder: string | null;
 }
 
@@ -85,7 +87,10 @@ export async function evaluate(options: EvalOptions): Promise<{ report: Omit<Eva
 
   t = performance.now();
   const ageCues = autoencoder ? await ageCueFigures(autoencoder, agePhotos, analyzer, size, cache) : null;
-  const ageCueSeconds = (performance.now() - t) / 1000;
+  const reconstruction = autoencoder
+    ? reconstructionFigures(await analysePairs('reconstructions', autoencoder, await firstImages(options.real, n), analyzer, size, cache), train.analyses)
+    : null;
+  const autoencoderSeconds = (performance.now() - t) / 1000;
 
   t = performance.now();
   const genEmb = detectedEmbeddings(generated), realEmb = detectedEmbeddings(real.analyses), trainEmb = detectedEmbeddings(train.analyses);
@@ -122,8 +127,9 @@ export async function evaluate(options: EvalOptions): Promise<{ report: Omit<Eva
       attributes: { generated: attrGen, real: attrReal, ageTotalVariation: totalVariation(attrGen.ageShares, attrReal.ageShares) },
       sharpness,
       ageCues,
+      reconstruction,
     },
-    seconds: { total: 0, perGeneratedFace: generatedSeconds / Math.max(1, n), real: realSeconds, train: trainSeconds, generated: generatedSeconds, sharpness: sharpnessSeconds, ageCues: ageCueSeconds, figures: 0 },
+    seconds: { total: 0, perGeneratedFace: generatedSeconds / Math.max(1, n), real: realSeconds, train: trainSeconds, generated: generatedSeconds, sharpness: sharpnessSeconds, autoencoder: autoencoderSeconds, figures: 0 },
   };
   const histogram = trainEmb.length
     ? histogramPlot('distance to nearest training face', 'faceres embedding distance (euclidean)', [

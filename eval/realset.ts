@@ -57,6 +57,16 @@ export async function* readRealImages(sources: readonly string[]): AsyncGenerato
   }
 }
 
+/** The bytes of the first `n` images of a real set, in {@link readRealImages}'s order (fewer if it is smaller). */
+export async function firstImages(sources: readonly string[], n: number): Promise<Uint8Array[]> {
+  const images: Uint8Array[] = [];
+  for await (const real of readRealImages(sources)) {
+    if (images.length >= n) break;
+    images.push(real.bytes);
+  }
+  return images;
+}
+
 /**
  * The per-sample metadata of WebDataset tar shards (each sample's `<key>.json`), by the id its image has in
  * {@link readRealImages} without the extension (`<shard file>/<key>`). Folders of plain images have none.

@@ -1,5 +1,6 @@
 /** The evaluation's result: its JSON shape and the short Markdown table printed at the end. */
 import type { AgeCueFigures } from './age-cues';
+import type { ReconstructionFigures } from './reconstructions';
 import { AGE_BINS, type AttributeSpread } from './metrics';
 import type { DecoderSpec } from './model-spec';
 import { SHARPNESS_BAR, type SharpnessFigures } from './sharpness';
@@ -45,9 +46,11 @@ export interface EvalReport {
     sharpness: SharpnessFigures;
     /** Null when no autoencoder was given. */
     ageCues: AgeCueFigures | null;
+    /** Null when no autoencoder was given. */
+    reconstruction: ReconstructionFigures | null;
   };
   files: { json: string; markdown: string; contactSheet: string; histogram: string | null };
-  seconds: { total: number; perGeneratedFace: number; real: number; train: number; generated: number; sharpness: number; ageCues: number; figures: number };
+  seconds: { total: number; perGeneratedFace: number; real: number; train: number; generated: number; sharpness: number; autoencoder: number; figures: number };
 }
 
 const fmt = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
@@ -86,6 +89,14 @@ function ageCueRows(ageCues: AgeCueFigures | null): [string, string, string, str
   });
 }
 
+/** The reconstruction FFD row: how much of the generated faces' excess FFD the decoder alone accounts for. */
+function reconstructionRow(rec: ReconstructionFigures | null, ffd: EvalReport['figures']['ffd']): [string, string, string, string] {
+  const label = 'FFD of reconstructions of the real set vs training faces';
+  if (!rec) return [label, 'n/a', '', 'not measured: no --autoencoder given'];
+  const generatedExcess = ffd.generatedVsReal - ffd.trainVsReal;
+  return [label, fmt(rec.ffdVsTrain), fmt(rec.floor), `n = ${rec.size}; excess ${fmt(rec.excess)}: the decoder's part of the generated excess (${fmt(generatedExcess)}), the rest is the prior's`];
+}
+
 /** A short Markdown summary: one row per figure, generated next to real where both exist. */
 export function markdownReport(report: EvalReport): string {
   const { figures: f, counts: c, model: m, settings: s } = report;
@@ -93,6 +104,7 @@ export function markdownReport(report: EvalReport): string {
   const rows: [string, string, string, string][] = [
     ['detection rate (exactly one face)', pct(f.detectionRate.generated), pct(f.detectionRate.real), `${c.generatedDetected}/${c.generated} vs ${c.realDetected}/${c.real}`],
     ['FFD vs real (lower is better)', fmt(f.ffd.generatedVsReal), '', `floor (train vs real, n = ${f.ffd.trainVsRealSize}): ${fmt(f.ffd.trainVsReal)}`],
+    reconstructionRow(f.reconstruction, f.ffd),
     [`FFD at n = ${f.ffd.halfSize}`, fmt(f.ffd.generatedVsRealHalf), fmt(f.ffd.realHalves), 'real column: real half vs real half (the floor)'],
     ['diversity (mean pairwise distance)', fmt(f.diversity.generated), fmt(f.diversity.real), `ratio ${fmt(f.diversity.ratio)} (1 = as diverse as real)`],
     ['median distance to nearest training face', fmt(f.memorisation.generatedMedian), fmt(f.memorisation.realMedian), `ratio ${fmt(f.memorisation.ratio)} (< 1: closer to training faces than new real faces are)`],

@@ -30,6 +30,15 @@ function fixture() {
   });
   const shard = path.join(dir, 'faces-000000.tar');
   execFileSync('tar', ['-cf', shard, '-C', samples, ...names]);
+  // other people's faces, as the training reference of the FFD floor
+  const trainDir = path.join(dir, 'train');
+  mkdirSync(trainDir);
+  const trainNames = [8, 9, 10, 11].map((i) => {
+    writeFileSync(path.join(trainDir, `lfw-${i}.png`), encodeRgbPng(lfwFace(i, 64)));
+    return `lfw-${i}.png`;
+  });
+  const trainShard = path.join(dir, 'train-000000.tar');
+  execFileSync('tar', ['-cf', trainShard, '-C', trainDir, ...trainNames]);
   const exact = path.join(dir, 'exact.onnx'), darker = path.join(dir, 'darker.onnx');
   writeFileSync(exact, tinyAutoencoderOnnx(64, 1));
   writeFileSync(darker, tinyAutoencoderOnnx(64, 0.5));
@@ -38,15 +47,16 @@ function fixture() {
     '--model', model, '--latent', '8', '--size', '32', '--served-size', '64', '--real', real, '--n', '4',
     '--out', path.join(dir, out), '--cache', path.join(dir, 'cache'), ...extra,
   ];
-  return { dir, model, exact, darker, args };
+  return { dir, model, exact, darker, trainShard, args };
 }
 
 const cacheLines = (dir: string) => readdirSync(path.join(dir, 'cache')).map((f) => readFileSync(path.join(dir, 'cache', f), 'utf8').split('\n').length).reduce((a, b) => a + b, 0);
 
-describe('npm run eval: sharpness and reconstruction age cues (n = 4, served at 64 px)', () => {
-  it('measures at the served size, reports the age-cue AUC of an autoencoder, and reads it from the cache the second time', async () => {
-    const { dir, exact, darker, args } = fixture();
-    const report = await main(args('exact', ['--autoencoder', exact]));
+describe('npm run eval: sharpness, reconstruction FFD and age cues (n = 4, served at 64 px)', () => {
+  it('measures at the served size, reports the reconstruction FFD and age-cue AUC of an autoencoder, and reads them from the cache the second time', async () => {
+    const { dir, exact, darker, trainShard, args } = fixture();
+    const withTrain = (extra: string[]) => [...extra, '--train', trainShard];
+    const report = await main(args('exact', withTrain(['--autoencoder', exact])));
 
     expect(report.settings).toMatchObject({ size: 64, autoencoder: exact });
     const sharpness = report.figures.sharpness;
@@ -66,7 +76,15 @@ describe('npm run eval: sharpness and reconstruction age cues (n = 4, served at 
     expect(cues.all.auc.originals).toBeGreaterThanOrEqual(0);
     expect(cues.all.auc.originals).toBeLessThanOrEqual(1);
 
+    // An exact autoencoder's reconstructions are the photos: their FFD to the training faces is the floor itself.
+    const rec = report.figures.reconstruction!;
+    expect(rec).toMatchObject({ faces: 4, detected: 4, size: 4 });
+    expect(rec.floor).toBeGreaterThan(0);
+    expect(rec.ffdVsTrain).toBe(rec.floor);
+    expect(rec.excess).toBe(0);
+
     const markdown = readFileSync(report.files.markdown, 'utf8');
+    expect(markdown).toContain('| FFD of reconstructions of the real set vs training faces |');
     expect(markdown).toContain('| spectrum ratio 1/8–1/4 cycles/px at 64 px |');
     expect(markdown).toContain('| spectrum ratio 1/4–1/2 cycles/px at 64 px |');
     expect(markdown).toContain('| highest spectrum ratio of any octave |');
@@ -78,11 +96,16 @@ describe('npm run eval: sharpness and reconstruction age cues (n = 4, served at 
     expect(sheet.height).toBeGreaterThan(68 + 16 + 4 * 16 * 8);
 
     const lines = cacheLines(dir);
-    const again = await main(args('again', ['--autoencoder', exact]));
+    const again = await main(args('again', withTrain(['--autoencoder', exact])));
     expect(again.figures).toEqual(report.figures);
     expect(cacheLines(dir)).toBe(lines); // photos and reconstructions all came from the cache
 
-    const dark = (await main(args('darker', ['--autoencoder', darker]))).figures.ageCues!;
+    const darkFigures = (await main(args('darker', withTrain(['--autoencoder', darker])))).figures;
+    expect(darkFigures.reconstruction!.floor).toBe(rec.floor);
+    // the darker copies are other faces to the embedding (with 4 faces a side, which way the distance moves is noise)
+    expect(darkFigures.reconstruction!.excess).not.toBe(0);
+    expect(darkFigures.reconstruction!.ffdVsTrain).toBe(darkFigures.reconstruction!.floor + darkFigures.reconstruction!.excess);
+    const dark = darkFigures.ageCues!;
     expect(dark.autoencoder.sha256).not.toBe(cues.autoencoder.sha256);
     expect(dark.all.auc.originals).toBe(cues.all.auc.originals);
     expect(dark.all.auc.reconstructions).not.toBe(dark.all.auc.originals); // the darker copies read differently
@@ -92,6 +115,7 @@ describe('npm run eval: sharpness and reconstruction age cues (n = 4, served at 
     const { dir, model, exact, args } = fixture();
     const report = await main(args('none'));
     expect(report.figures.ageCues).toBeNull();
+    expect(report.figures.reconstruction).toBeNull();
     expect(readFileSync(report.files.markdown, 'utf8')).toContain('not measured: no --autoencoder given');
     await expect(main(args('bad', ['--served-size=48']))).rejects.toThrow(/power of two/);
     await expect(main(args('decoder', ['--autoencoder', model]))).rejects.toThrow(/input must be \[N, 3, S, S\]/);
