@@ -2,11 +2,13 @@ import io
 import json
 
 import numpy as np
+import pytest
 import torch
 from PIL import Image
 
 from conftest import synthetic_face
-from seedface_train.data import Batches, augment, load_pack, prepare, read_source, to_model_range
+from seedface_train.data import (AGE_GROUPS, Batches, age_weights, augment, load_pack, prepare, read_source,
+                                 to_model_range)
 
 
 def test_shards_keep_their_splits(shards):
@@ -65,3 +67,30 @@ def test_a_webp_pack_is_smaller_and_decodes_the_same_faces(shards, tmp_path):
     b, keys_b = load_pack(tmp_path / "webp.npz")
     assert keys_a == keys_b and a.shape == b.shape
     assert (a.float() - b.float()).abs().mean() < 8.0  # same faces, only the codec's loss apart
+
+
+def test_age_weights_reshape_the_measured_groups_and_keep_the_rest():
+    # 600 measured faces (300 aged 20, 200 aged 40, 100 aged 60) and 400 unmeasured (CelebA-like) faces
+    ages = ["20"] * 300 + ["40"] * 200 + ["60"] * 100 + [""] * 400
+    keys = [f"k{i}" for i in range(len(ages))]
+    rows = {k: {"age": a} for k, a in zip(keys, ages)}
+    share = lambda w, lo, hi: float(w[lo:hi].sum())
+    uniform = age_weights(keys, rows, 0.0)
+    assert torch.allclose(uniform, torch.full((1000,), 1e-3, dtype=torch.float64))
+    full = age_weights(keys, rows, 1.0)
+    assert share(full, 600, 1000) == pytest.approx(0.4)  # unmeasured faces keep their share of the draws
+    for lo, hi in ((0, 300), (300, 500), (500, 600)):  # and each measured group gets a third of the rest
+        assert share(full, lo, hi) == pytest.approx(0.2)
+    half = age_weights(keys, rows, 0.5)  # groups drawn ∝ sqrt(count): between the two
+    assert share(full, 500, 600) > share(half, 500, 600) > share(uniform, 500, 600)
+    assert len(AGE_GROUPS) == 4 and AGE_GROUPS[-1][0] == 50
+
+
+def test_weighted_batches_follow_the_weights(pack):
+    images, _ = load_pack(pack, "train")
+    weights = torch.zeros(len(images), dtype=torch.float64)
+    weights[:2] = 0.5
+    batches = Batches(images, 64, 0, torch.device("cpu"), False, weights)
+    drawn = to_model_range(images[:2]).contiguous(memory_format=torch.channels_last)
+    batch = batches.next()
+    assert all(any(torch.equal(x, d) for d in drawn) for x in batch)  # only the two weighted faces

@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from seedface_train.config import make_config
+from seedface_train.data import load_pack
 from seedface_train.train import Trainer
 
 
@@ -25,6 +26,19 @@ def test_resume_continues_exactly(pack, tmp_path):
     assert resumed.step == 20
     for a, b in zip(straight.model.state_dict().values(), resumed.model.state_dict().values()):
         assert torch.equal(a, b)
+
+
+def test_age_balance_needs_the_labels_and_draws_with_their_weights(pack, tmp_path):
+    cfg = make_config("tiny", ["steps=2", "age_balance=1"])
+    with pytest.raises(SystemExit, match="--labels"):
+        Trainer(cfg, pack, tmp_path / "unlabelled")
+    _, keys = load_pack(pack, "train")
+    labels = tmp_path / "index.csv"  # the first face is the only one aged >= 50: it gets a third of the draws
+    labels.write_text("key,age\n" + "".join(f"{k},{70 if i == 0 else 20 if i % 2 else 40}\n" for i, k in enumerate(keys)))
+    trainer = Trainer(cfg, pack, tmp_path / "balanced", labels)
+    assert trainer.batches.weights[0] == pytest.approx(1 / 3)
+    trainer.fit()
+    assert trainer.step == 2
 
 
 def test_run_folder_records_config_samples_and_summary(trained_run):

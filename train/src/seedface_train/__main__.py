@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--out", default=None, help="run folder (default train/runs/<preset>)")
     p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="config overrides")
     p.add_argument("--no-resume", action="store_true")
+    p.add_argument("--labels", default=None, help="the data set's index.csv, for age_balance")
     p.add_argument("--nproc", type=int, default=1,
                    help="data-parallel processes on this machine (gloo); under torchrun, leave at 1")
 
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
             from .distributed import launch
             command = [sys.executable, "-m", "seedface_train", *(argv if argv is not None else sys.argv[1:])]
             raise SystemExit(launch(args.nproc, command))
-        Trainer(cfg, pack, args.out or f"train/runs/{args.preset}").fit(resume=not args.no_resume)
+        Trainer(cfg, pack, args.out or f"train/runs/{args.preset}", args.labels).fit(resume=not args.no_resume)
     elif args.command == "snapshot":
         from .runs import snapshot_run
         print(json.dumps(snapshot_run(args.run, args.out), indent=2))

@@ -7,13 +7,13 @@ from the typical labelled-negative face to the typical positive one.
 """
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import Callable
 
 import torch
 
+from .data import read_labels
 from .prior import to_standard
 
 Label = Callable[[dict], "int | None"]  # +1 positive, −1 negative, None unlabelled
@@ -61,11 +61,6 @@ MIN_PER_CLASS = 50
 # plain class-mean difference for age also changed gender (seen on the development model); within each gender it
 # cannot.
 STRATIFY_BY = {"age": "gender"}
-
-
-def read_labels(index_csv: str | Path) -> dict[str, dict]:
-    with open(index_csv, newline="") as f:
-        return {row["key"]: row for row in csv.DictReader(f)}
 
 
 def _labels(name: str, keys: list[str], rows: dict[str, dict]) -> torch.Tensor:

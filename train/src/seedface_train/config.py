@@ -44,6 +44,7 @@ class Config:
     max_minutes: float = 0.0  # a wall-clock budget: the schedule runs to whichever of steps/time ends first
     ema_decay: float = 0.999  # 0 disables the EMA copy
     augment: bool = True
+    age_balance: float = 0.0  # >0: draw faces by age group (data.age_weights; needs the data set's labels, --labels)
     # bookkeeping
     seed: int = 0
     threads: int = 1

@@ -7,6 +7,7 @@ travel to a GPU machine. The data path is always an argument; nothing here knows
 """
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
@@ -175,13 +176,49 @@ def augment(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     return x.clamp_(-1.0, 1.0)
 
 
-class Batches:
-    """Endless random batches from a uint8 image tensor, reproducible from a seed."""
+def read_labels(index_csv: str | Path) -> dict[str, dict]:
+    """The rows of a data set's `index.csv` (as `shared/faces` ships it), by sample key."""
+    with open(index_csv, newline="") as f:
+        return {row["key"]: row for row in csv.DictReader(f)}
 
-    def __init__(self, images: torch.Tensor, batch_size: int, seed: int, device: torch.device, augment_: bool):
+
+# Age groups of the sampler, by measured age (UTKFace): children, the 18–35 and ≥ 50 groups of the evaluation's
+# age-cue figure, and the years between.
+AGE_GROUPS = ((0, 17), (18, 35), (36, 49), (50, 200))
+
+
+def age_weights(keys: list[str], rows: dict[str, dict], balance: float) -> torch.Tensor:
+    """Sampling weights [N] (summing to 1) that draw each age group as if its share of the faces were
+    share^(1 − balance): 0 keeps the data set's mix, 1 draws every group equally often.
+
+    Only faces with a measured age are regrouped, and together they keep their share of the draws: CelebA's faces
+    (whose `Young` label is a judgement call, see attributes.py) are drawn as often as without balancing. The point:
+    faces aged ≥ 50 are 11 % of the training set, and the decoder drew older women as about 30."""
+    groups = torch.full((len(keys),), -1)
+    for i, key in enumerate(keys):
+        age = rows.get(key, {}).get("age", "")
+        if age:
+            groups[i] = next(g for g, (lo, hi) in enumerate(AGE_GROUPS) if lo <= int(float(age)) <= hi)
+    weights = torch.ones(len(keys), dtype=torch.float64)
+    measured = groups >= 0
+    counts = torch.bincount(groups[measured], minlength=len(AGE_GROUPS)).double()
+    per_group = counts.clamp_min(1) ** -balance  # a face's weight; a group then draws ∝ count^(1 − balance)
+    weights[measured] = per_group[groups[measured]]
+    if measured.any():  # the measured faces keep their share of all draws
+        weights[measured] *= measured.sum() / weights[measured].sum()
+    return weights / weights.sum()
+
+
+class Batches:
+    """Endless random batches from a uint8 image tensor, reproducible from a seed; uniform, or drawn with
+    `weights` [N] (with replacement, like the uniform draws)."""
+
+    def __init__(self, images: torch.Tensor, batch_size: int, seed: int, device: torch.device, augment_: bool,
+                 weights: torch.Tensor | None = None):
         # On a GPU the whole uint8 set lives there (40k faces at 64 px: 0.5 GB): one gather per batch, no copies.
         images = images.to(device) if device.type == "cuda" else images
         self.images, self.batch_size, self.device, self.augment = images, batch_size, device, augment_
+        self.weights = weights
         self.generator, self.aug_generator = torch.Generator(), torch.Generator(device=device)
         self.reseed(seed)
 
@@ -197,7 +234,8 @@ class Batches:
         self.aug_generator.set_state(state["aug_generator"])
 
     def next(self) -> torch.Tensor:
-        idx = torch.randint(len(self.images), (self.batch_size,), generator=self.generator)
+        idx = (torch.randint(len(self.images), (self.batch_size,), generator=self.generator) if self.weights is None
+               else torch.multinomial(self.weights, self.batch_size, replacement=True, generator=self.generator))
         x = to_model_range(self.images[idx.to(self.images.device)].to(self.device))
         x = augment(x, self.aug_generator) if self.augment else x
         return x.contiguous(memory_format=torch.channels_last)

@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from . import distributed
 from .config import Config
-from .data import Batches, load_pack, to_model_range
+from .data import Batches, age_weights, load_pack, read_labels, to_model_range
 from .grid import save_grid
 from .model import AutoEncoder, PatchDiscriminator, kl_divergence
 from .prior import fit_latent_prior
@@ -107,7 +107,7 @@ def focal_frequency_loss(recon: torch.Tensor, x: torch.Tensor, alpha: float = 1.
 
 
 class Trainer:
-    def __init__(self, cfg: Config, pack: str | Path, out: str | Path):
+    def __init__(self, cfg: Config, pack: str | Path, out: str | Path, labels: str | Path | None = None):
         self.cfg, self.out = cfg, Path(out)
         self.out.mkdir(parents=True, exist_ok=True)
         self.rank, local_rank, self.world = distributed.world()
@@ -116,13 +116,20 @@ class Trainer:
         self.device = pick_device(local_rank)
         distributed.init(self.device)
         torch.backends.cudnn.benchmark = True  # fixed shapes: let cuDNN pick its fastest kernels once
-        train_images, _ = load_pack(pack, "train")
+        train_images, train_keys = load_pack(pack, "train")
         val_images, _ = load_pack(pack, "val")
         if len(val_images) == 0:  # tiny folders may have no val split: hold out a slice instead
             val_images, train_images = train_images[: cfg.batch_size], train_images[cfg.batch_size:]
+            train_keys = train_keys[cfg.batch_size:]
         self.n_train = len(train_images)
+        weights = None
+        if cfg.age_balance:
+            if labels is None:
+                raise SystemExit("age_balance needs the data set's labels: pass --labels (its index.csv)")
+            weights = age_weights(train_keys, read_labels(labels), cfg.age_balance)
         # each rank draws its own batches; the seed offset keeps them apart and reproducible
-        self.batches = Batches(train_images, cfg.batch_size, cfg.seed + 1000 * self.rank, self.device, cfg.augment)
+        self.batches = Batches(train_images, cfg.batch_size, cfg.seed + 1000 * self.rank, self.device, cfg.augment,
+                               weights)
         self.val = to_model_range(val_images[: cfg.val_batches * cfg.batch_size]).to(self.device).contiguous(
             memory_format=torch.channels_last)
         # channels-last: oneDNN's convolutions on the CPU (and tensor cores on a GPU) want it; in torch 1.13's CPU
