@@ -16,6 +16,17 @@ export function realFace(bytes: Uint8Array, size: number): RgbImage {
   return resizeSquare(centreSquare(decodeImage(bytes)), size);
 }
 
+/** The analysis of a real image at `size`, through the cache (keyed by the SHA-256 of its file's bytes). */
+export async function analyseRealPhoto(bytes: Uint8Array, analyzer: FaceAnalyzer, size: number, cache: AnalysisCache): Promise<FaceAnalysis> {
+  const hash = sha256(bytes);
+  let analysis = cache.get(hash);
+  if (!analysis) {
+    analysis = await analyzer.analyze(realFace(bytes, size));
+    cache.set(hash, analysis);
+  }
+  return analysis;
+}
+
 /** Analyses of the first `n` images of a real set (fewer if the set is smaller), with their ids. */
 export async function analyseRealSet(
   label: string,
@@ -29,14 +40,8 @@ export async function analyseRealSet(
   const progress = startProgress(label, n);
   for await (const real of readRealImages(sources)) {
     if (ids.length >= n) break;
-    const hash = sha256(real.bytes);
-    let analysis = cache.get(hash);
-    if (!analysis) {
-      analysis = await analyzer.analyze(realFace(real.bytes, size));
-      cache.set(hash, analysis);
-    }
     ids.push(real.id);
-    analyses.push(analysis);
+    analyses.push(await analyseRealPhoto(real.bytes, analyzer, size, cache));
     progress.tick();
   }
   progress.done();

@@ -87,9 +87,8 @@ export async function evaluate(options: EvalOptions): Promise<{ report: Omit<Eva
 
   t = performance.now();
   const ageCues = autoencoder ? await ageCueFigures(autoencoder, agePhotos, analyzer, size, cache) : null;
-  const reconstruction = autoencoder
-    ? reconstructionFigures(await analysePairs('reconstructions', autoencoder, await firstImages(options.real, n), analyzer, size, cache), train.analyses)
-    : null;
+  const reconstructionPairs = autoencoder ? await analysePairs('reconstructions', autoencoder, await firstImages(options.real, n), analyzer, size, cache) : null;
+  const reconstruction = reconstructionPairs ? reconstructionFigures(reconstructionPairs, train.analyses) : null;
   const autoencoderSeconds = (performance.now() - t) / 1000;
 
   t = performance.now();

@@ -7,7 +7,7 @@
  * faces as the floor, measure the first alone; what the generated faces add on top is the prior's part.
  */
 import { sha256, type AnalysisCache } from './analysis-cache';
-import { realFace } from './analyse';
+import { analyseRealPhoto, realFace } from './analyse';
 import type { Autoencoder } from './autoencoder';
 import type { FaceAnalysis, FaceAnalyzer } from './faces';
 import { frechetDistance } from './frechet';
@@ -37,20 +37,12 @@ export async function analysePairs(
   const progress = startProgress(label, photos.length);
   const chunk = 16;
   for (let start = 0; start < photos.length; start += chunk) {
-    const batch = photos.slice(start, start + chunk).map((bytes) => {
-      const hash = sha256(bytes);
-      return { bytes, hash, reconHash: sha256(`reconstruction ${autoencoder.sha256} ${hash}`) };
-    });
+    const batch = photos.slice(start, start + chunk).map((bytes) => ({ bytes, reconHash: sha256(`reconstruction ${autoencoder.sha256} ${sha256(bytes)}`) }));
     const missing = batch.filter((p) => !cache.get(p.reconHash));
     const reconstructions = await autoencoder.reconstruct(missing.map((p) => realFace(p.bytes, autoencoder.inputSize)), size);
     for (const [i, p] of missing.entries()) cache.set(p.reconHash, await analyzer.analyze(reconstructions[i]));
     for (const p of batch) {
-      let original = cache.get(p.hash);
-      if (!original) {
-        original = await analyzer.analyze(realFace(p.bytes, size));
-        cache.set(p.hash, original);
-      }
-      pairs.push({ original, reconstruction: cache.get(p.reconHash) as FaceAnalysis });
+      pairs.push({ original: await analyseRealPhoto(p.bytes, analyzer, size, cache), reconstruction: cache.get(p.reconHash) as FaceAnalysis });
       progress.tick();
     }
   }
