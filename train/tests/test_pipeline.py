@@ -88,6 +88,28 @@ def test_a_sub_pixel_decoder_exports_at_twice_its_trunks_size(pack, tmp_path):
     assert exported["max_abs_diff_vs_torch"] < 1e-4
 
 
+def test_a_noise_decoder_takes_the_latent_then_the_noise_map_and_keeps_its_flow_on_the_latent(pack, tmp_path):
+    from seedface_train.config import make_config
+    from seedface_train.prior import fit_run_prior
+    from seedface_train.train import Trainer
+    cfg = make_config("tiny", ["dec_noise=true", "dec_stem=2", "dec_head=2", "enc_size=8", "dec_widths=16,8,8"])
+    Trainer(cfg, pack, tmp_path).fit()
+    fit_run_prior(tmp_path, pack)
+    exported = export_run(tmp_path)
+    assert exported["latent_size"] == cfg.input_size == 8 + 16 * 16 and exported["image_size"] == 16
+    assert exported["max_abs_diff_vs_torch"] < 1e-4
+    decoder, _ = served_decoder(tmp_path)
+    prior = torch.load(tmp_path / "prior.pt")
+    eps = torch.randn(2, cfg.input_size)
+    _, model = load_run(tmp_path)
+    with torch.no_grad():  # ε's first 8 numbers go through the flow and the Gaussian; the rest is the noise map
+        latent = (prior["mean"] + prior_flow(prior)(eps[:, :8]).double() @ prior["chol"].T).float()
+        np.testing.assert_allclose(decoder(eps).numpy(), model.decoder(torch.cat([latent, eps[:, 8:]], 1)).numpy(),
+                                   atol=1e-4)
+    with pytest.raises(SystemExit, match="noise"):
+        publish(tmp_path, tmp_path / "models", "noisy", "1")
+
+
 def test_a_transposed_decoder_exports_with_its_batchnorm_folded(pack, tmp_path):
     from seedface_train.config import make_config
     from seedface_train.train import Trainer

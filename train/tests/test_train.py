@@ -2,6 +2,7 @@ import json
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from seedface_train.config import make_config
 from seedface_train.data import load_pack
@@ -113,6 +114,28 @@ def test_the_sub_pixel_head_draws_twice_the_trunks_size():
     # the head's two convs: 16→4·4 at 64 px, 4→3 at 128 px; the trunk is model 5's without its conv to RGB
     trunk = count_macs(AutoEncoder(make_config("cpu")).decoder, z) - 64 * 64 * 9 * 16 * 3
     assert count_macs(model.decoder, z) == trunk + 64 * 64 * 9 * 16 * 16 + 128 * 128 * 9 * 4 * 3
+
+
+def test_noise_inputs_start_silent_then_draw_what_the_map_says():
+    from seedface_train.model import Decoder
+    torch.manual_seed(0)
+    plain, noisy = Decoder(make_config("cpu128")).eval(), Decoder(make_config("cpu128", ["dec_noise=true"])).eval()
+    missing, _ = noisy.load_state_dict(plain.state_dict(), strict=False)
+    assert sorted(missing) == ["blocks.1.noise.strength", "blocks.2.noise.strength", "to_rgb.noise.strength"]
+    assert make_config("cpu128", ["dec_noise=true"]).input_size == 128 + 128 * 128
+    z, a, b = torch.randn(2, 128), torch.randn(2, 128 * 128), torch.randn(2, 128 * 128)
+    with torch.no_grad():
+        assert torch.allclose(noisy(torch.cat([z, a], 1)), plain(z), atol=1e-6)  # zero strengths: a warm start
+        for p in noisy.parameters():
+            if p.shape == (p.numel(),) and p.abs().sum() == 0:  # the strengths (and zero biases) wake up
+                p.fill_(0.5)
+        first = noisy(torch.cat([z, a], 1))
+        assert torch.equal(first, noisy(torch.cat([z, a], 1)))  # the map, and only the map, is the randomness
+        other = noisy(torch.cat([z, b], 1))
+    change = (first - other).abs()
+    assert change.mean() > 1e-3
+    # fine noise moves pixels, not the face: 8-px means change far less than pixels do
+    assert F.avg_pool2d(first - other, 8).abs().mean() < 0.5 * change.mean()
 
 
 def test_focal_frequency_loss_is_zero_only_for_a_match_and_weighs_the_worst_frequencies():

@@ -18,6 +18,7 @@ class Config:
     dec_stem: int = 4  # side of the linear stem's output; each dec_widths entry after the first doubles it
     dec_block: str = "upsample"  # or "transposed": how each doubling is drawn (see model.UpBlock)
     dec_head: int = 0  # >0: the last doubling is a sub-pixel head with this many channels at full size
+    dec_noise: bool = False  # per-pixel noise inputs: image_size² more normals after the latent (model.NoiseInputs)
     # objective
     variational: bool = True
     beta: float = 5e-4  # KL weight (KL summed over latent dims, recon averaged over pixels)
@@ -59,6 +60,11 @@ class Config:
     @property
     def encoder_size(self) -> int:
         return self.enc_size or self.image_size
+
+    @property
+    def input_size(self) -> int:
+        """Numbers per face in the served decoder's input: the latent, then the noise map (`dec_noise`)."""
+        return self.latent_size + (self.image_size ** 2 if self.dec_noise else 0)
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), indent=2)

@@ -19,8 +19,21 @@ from .runs import load_run
 OPSET = 17  # torch 1.13's maximum; also what onnxruntime-web 1.30 runs everywhere
 
 
+class FlowThenDecode(nn.Module):
+    """A flow in front of a decoder with noise inputs: the flow maps the latent part of the input, the noise passes."""
+
+    def __init__(self, flow: nn.Module, decoder: nn.Module):
+        super().__init__()
+        self.flow, self.decoder = flow, decoder
+
+    def forward(self, eps: torch.Tensor) -> torch.Tensor:
+        latent = self.decoder.latent_size
+        return self.decoder(torch.cat([self.flow(eps[:, :latent]), eps[:, latent:]], dim=1))
+
+
 def served_decoder(run: str | Path) -> tuple[nn.Module, int]:
-    """The decoder the service runs: standard-normal ε in, image in [-1, 1] out. Returns it and the latent size."""
+    """The decoder the service runs: standard-normal ε in (the latent, then any noise map), image in [-1, 1] out.
+    Returns it and the input's size."""
     run = Path(run)
     cfg, model = load_run(run)
     decoder = copy.deepcopy(model.decoder).eval()  # load_run builds it in the default (NCHW) memory format
@@ -34,9 +47,11 @@ def served_decoder(run: str | Path) -> tuple[nn.Module, int]:
         prior = torch.load(path)
         fold_prior(decoder.stem, prior["mean"], prior["chol"])
         flow = prior_flow(prior)
-        if flow is not None:
+        if flow is not None and cfg.dec_noise:
+            decoder = FlowThenDecode(flow, decoder).eval()
+        elif flow is not None:
             decoder = nn.Sequential(flow, decoder).eval()  # [N,D] ε → [N,D] whitened latent → image
-    return decoder, cfg.latent_size
+    return decoder, cfg.input_size
 
 
 def _exporter_options() -> dict:
@@ -66,14 +81,17 @@ def check_against_torch(decoder: nn.Module, path: str | Path, latent_size: int, 
 
 class Reconstruct(nn.Module):
     """Face → the decoder's reconstruction of it through the encoder's mean: what the evaluation compares with the
-    photo (does the decoder keep its age cues?)."""
+    photo (does the decoder keep its age cues?). A decoder with noise inputs gets one fixed map, so that the
+    evaluation's figures repeat."""
 
-    def __init__(self, model: nn.Module):
+    def __init__(self, model: nn.Module, noise_size: int):
         super().__init__()
         self.model = model
+        self.register_buffer("noise", torch.randn(1, noise_size, generator=torch.Generator().manual_seed(0)))
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
-        return self.model.decoder(self.model.encode(image)[0])
+        mean = self.model.encode(image)[0]
+        return self.model.decoder(torch.cat([mean, self.noise.expand(mean.shape[0], -1)], dim=1))
 
 
 def export_autoencoder(run: str | Path) -> Path:
@@ -84,7 +102,7 @@ def export_autoencoder(run: str | Path) -> Path:
     path = run / "autoencoder.onnx"
     kwargs = _exporter_options()
     size = cfg.image_size
-    torch.onnx.export(Reconstruct(model).eval(), torch.zeros(1, 3, size, size), str(path), input_names=["image"],
+    torch.onnx.export(Reconstruct(model, cfg.input_size - cfg.latent_size).eval(), torch.zeros(1, 3, size, size), str(path), input_names=["image"],
                       output_names=["recon"], dynamic_axes={"image": {0: "batch"}, "recon": {0: "batch"}},
                       opset_version=OPSET, do_constant_folding=True, **kwargs)
     onnx.checker.check_model(onnx.load(str(path)))

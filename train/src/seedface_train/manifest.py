@@ -94,6 +94,10 @@ def publish(run: str | Path, models: str | Path, name: str, version: str, varian
     manifest (with the figures of `eval_report`, an `npm run eval` report.json, when given). A version is never
     reused for different bytes, so publishing again to add the evaluation keeps the weights."""
     run, models = Path(run), Path(models)
+    if json.loads((run / "config.json").read_text()).get("dec_noise"):
+        # the served spec draws the latent only: a noise map would change the seed → image algorithm, the runtime
+        # and the test vectors together (docs/native128-notes.md, noise inputs)
+        raise SystemExit("a decoder with noise inputs (dec_noise) cannot be published: the service draws no noise map")
     if eval_report:
         write_eval(run, eval_report, baseline_report)
     if not VERSION_PATTERN.match(version):

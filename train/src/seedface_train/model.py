@@ -31,6 +31,27 @@ class Encoder(nn.Module):
         return mean, logvar.clamp(-12.0, 8.0)
 
 
+class NoiseInput(nn.Module):
+    """Adds a map of per-pixel noise to every channel of a feature map, each channel with its own learned strength
+    (StyleGAN's noise inputs). The strengths start at zero: a decoder that gains them first draws what it drew."""
+
+    def __init__(self, channels: int):
+        super().__init__()
+        self.strength = nn.Parameter(torch.zeros(channels))
+
+    def forward(self, x: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+        return x + self.strength.reshape(1, -1, 1, 1) * noise  # [N,C,H,W] + [1,C,1,1]·[N,1,H,W]
+
+
+def noise_pyramid(noise: torch.Tensor, levels: int) -> list[torch.Tensor]:
+    """A full-size map of standard normals [N,1,S,S] and its 2×2 means at S/2, S/4, …: `levels` maps, smallest
+    first, each rescaled to unit deviation (a mean of four unit normals has deviation ½)."""
+    maps = [noise]
+    for _ in range(levels - 1):
+        maps.insert(0, F.avg_pool2d(maps[0], 2) * 2.0)
+    return maps
+
+
 class UpBlock(nn.Module):
     """One doubling: conv, BatchNorm (folded into the conv on export: free at inference), LeakyReLU (ORT's wasm fuses
     Conv+LeakyRelu).
@@ -40,17 +61,19 @@ class UpBlock(nn.Module):
     overlap), but nearest+3×3 spends 9 MACs per input channel and pixel on what the transposed conv computes with 4,
     and ties its weights across the four output phases."""
 
-    def __init__(self, cin: int, cout: int, kind: str = "upsample"):
+    def __init__(self, cin: int, cout: int, kind: str = "upsample", noisy: bool = False):
         super().__init__()
         assert kind in ("upsample", "transposed"), kind
         self.upsample = kind == "upsample"
         self.conv = nn.Conv2d(cin, cout, 3, 1, 1) if self.upsample else nn.ConvTranspose2d(cin, cout, 4, 2, 1)
         self.norm = nn.BatchNorm2d(cout)
+        self.noise = NoiseInput(cout) if noisy else None
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, noise: torch.Tensor | None = None) -> torch.Tensor:
         if self.upsample:
             x = F.interpolate(x, scale_factor=2.0, mode="nearest")
-        return F.leaky_relu(self.norm(self.conv(x)), 0.2)
+        x = self.norm(self.conv(x))
+        return F.leaky_relu(self.noise(x, noise) if self.noise else x, 0.2)
 
     def fold_norm(self) -> None:
         """Fold the eval-mode BatchNorm into the conv's weights, for export."""
@@ -69,14 +92,16 @@ class SubPixelHead(nn.Module):
     3×3 conv there turns them into RGB. The full-size conv is what lets neighbouring output pixels differ in ways
     nearest-neighbour upsampling cannot: hair strands, eyelashes, skin texture."""
 
-    def __init__(self, cin: int, width: int):
+    def __init__(self, cin: int, width: int, noisy: bool = False):
         super().__init__()
         self.expand = nn.Conv2d(cin, 4 * width, 3, 1, 1)  # [N,16,64,64] → [N,4·C,64,64]
         self.shuffle = nn.PixelShuffle(2)  # → [N,C,128,128]
+        self.noise = NoiseInput(width) if noisy else None
         self.to_rgb = nn.Conv2d(width, 3, 3, 1, 1)  # → [N,3,128,128]
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.to_rgb(F.leaky_relu(self.shuffle(self.expand(x)), 0.2))
+    def forward(self, x: torch.Tensor, noise: torch.Tensor | None = None) -> torch.Tensor:
+        x = self.shuffle(self.expand(x))
+        return self.to_rgb(F.leaky_relu(self.noise(x, noise) if self.noise else x, 0.2))
 
 
 class Decoder(nn.Module):
@@ -84,7 +109,14 @@ class Decoder(nn.Module):
     doubling, then either a 3×3 conv to RGB or, with `dec_head`, a sub-pixel head that doubles once more.
 
     The stem is the only layer that knows where in the frame it is (the convs are translation-equivariant), which
-    aligned faces reward: a larger stem grid (`dec_stem`) buys position-specific detail for parameters, not MACs."""
+    aligned faces reward: a larger stem grid (`dec_stem`) buys position-specific detail for parameters, not MACs.
+
+    With `dec_noise`, the input is the latent followed by image_size² standard normals, a row-major map of noise that
+    the last three doublings add to their features (at a quarter, half and full size): skin, hair and eyelashes are
+    detail that 128 numbers cannot carry, so the decoder has to draw it from somewhere. The served graph takes the
+    noise as input, so the seed fixes it; given only the latent (training), the decoder draws it itself."""
+
+    NOISE_LEVELS = 3
 
     def __init__(self, cfg: Config):
         super().__init__()
@@ -92,20 +124,43 @@ class Decoder(nn.Module):
         trunk_size = cfg.image_size // 2 if cfg.dec_head else cfg.image_size
         assert side << (len(widths) - 1) == trunk_size, \
             "dec_widths needs one entry per size from dec_stem px to image_size (to half of it with dec_head)"
+        self.latent_size, self.image_size = cfg.latent_size, cfg.image_size
+        self.doublings = len(widths) - 1 + bool(cfg.dec_head)
+        self.noise_levels = self.NOISE_LEVELS if cfg.dec_noise else 0
+        assert self.noise_levels <= self.doublings, "dec_noise needs a stem of at most 1/8 of image_size"
+        noisy = range(self.doublings - self.noise_levels, self.doublings)  # which doublings add noise
         self.stem_shape = (widths[0], side, side)
         self.stem = nn.Linear(cfg.latent_size, widths[0] * side * side)  # [N,D] → [N,C·side·side]
-        blocks = (UpBlock(a, b, cfg.dec_block) for a, b in zip(widths, widths[1:]))
-        self.blocks = nn.Sequential(*blocks)  # → [N,16,64,64]
+        self.blocks = nn.Sequential(*(UpBlock(a, b, cfg.dec_block, i in noisy)
+                                      for i, (a, b) in enumerate(zip(widths, widths[1:]))))  # → [N,16,64,64]
         # → [N,3,128,128] with the head, [N,3,64,64] without
-        self.to_rgb = SubPixelHead(widths[-1], cfg.dec_head) if cfg.dec_head else nn.Conv2d(widths[-1], 3, 3, 1, 1)
+        self.to_rgb = (SubPixelHead(widths[-1], cfg.dec_head, self.doublings - 1 in noisy) if cfg.dec_head
+                       else nn.Conv2d(widths[-1], 3, 3, 1, 1))
+
+    def noise_maps(self, z: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor | None]]:
+        """Input [N,D] or [N,D+S²] → the latent [N,D] and one noise map (or None) per doubling."""
+        if not self.noise_levels:
+            return z, [None] * self.doublings
+        side = self.image_size
+        if z.shape[1] == self.latent_size:
+            noise = torch.randn(z.shape[0], 1, side, side, device=z.device, dtype=z.dtype)
+        else:
+            z, noise = z[:, : self.latent_size], z[:, self.latent_size:].reshape(-1, 1, side, side)
+        return z, [None] * (self.doublings - self.noise_levels) + noise_pyramid(noise, self.noise_levels)
 
     def last_weight(self) -> torch.Tensor:
         """The weight that draws the output pixels, where the adaptive adversarial weight compares gradients."""
         return (self.to_rgb.to_rgb if isinstance(self.to_rgb, SubPixelHead) else self.to_rgb).weight
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
+        z, maps = self.noise_maps(z)
         x = F.leaky_relu(self.stem(z).reshape(-1, *self.stem_shape), 0.2)
-        return torch.tanh(self.to_rgb(self.blocks(x)))
+        if self.noise_levels:
+            for block, noise in zip(self.blocks, maps):
+                x = block(x, noise)
+        else:  # one call, as every model without noise was exported: re-exports keep the graph's node names, and bytes
+            x = self.blocks(x)
+        return torch.tanh(self.to_rgb(x, maps[-1]) if isinstance(self.to_rgb, SubPixelHead) else self.to_rgb(x))
 
 
 class ArticleEncoder(nn.Module):
