@@ -34,6 +34,7 @@ class Config:
     disc_depth: int = 3  # stride-2 stages: 3 suits 64 px, 4 gives 128 px the same ~45 px patches
     fm_weight: float = 0.0  # L1 between the critic's features of a face and of its reconstruction
     ffl_weight: float = 0.0  # focal frequency loss (Jiang et al. 2021): spectrum error, hardest frequencies weighted
+    perc_weight: float = 0.0  # perceptual distance on a face network's features (perceptual.py; not the eval's)
     # optimisation
     optimizer: str = "adamw"  # or "adam"
     lr: float = 2e-3

@@ -23,6 +23,7 @@ from .config import Config
 from .data import Batches, age_weights, load_pack, read_labels, to_model_range
 from .grid import save_grid
 from .model import AutoEncoder, PatchDiscriminator, kl_divergence
+from .perceptual import PerceptualDistance
 from .prior import fit_latent_prior
 
 
@@ -137,6 +138,7 @@ class Trainer:
         fmt = torch.channels_last
         self.model = AutoEncoder(cfg).to(self.device, memory_format=fmt)
         self.ema = EMA(self.model, cfg.ema_decay) if cfg.ema_decay else None
+        self.perceptual = PerceptualDistance().to(self.device) if cfg.perc_weight else None
         self.disc = (PatchDiscriminator(cfg.disc_width, cfg.disc_depth).to(self.device, memory_format=fmt)
                      if cfg.adv_weight else None)
         # The wrappers average gradients across ranks. The generator step calls the critic unwrapped, with its
@@ -215,6 +217,8 @@ class Trainer:
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.amp):
             recon, mean, logvar = self.train_model(x)
             terms = reconstruction_loss(cfg, recon, x)
+            if self.perceptual:
+                terms["perc"] = self.perceptual(recon, x)
             loss = sum(getattr(cfg, f"{k}_weight") * v for k, v in terms.items())
             if cfg.variational:
                 terms["kl"] = kl_divergence(mean.float(), logvar.float())

@@ -1,0 +1,146 @@
+"""A perceptual distance on a face network's feature maps, for training: the emotion classifier that ships with
+`@vladmandic/human` (oarriaga's mini-Xception, MIT; 64×64 grey faces), ported from its TF.js graph.
+
+Pixel losses weigh every frequency by its energy and a critic judges patches; neither asks whether the eyes and mouth
+of a reconstruction have the shapes a face network sees in the photo. LPIPS does, on ImageNet features we cannot
+download here; this is the same idea on a face network we already install. Never the evaluation's networks: `npm run
+eval` scores with human's detector and its `faceres` embedding, and a loss on the measure would stop it measuring.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+EMOTION = Path(__file__).resolve().parents[3] / "node_modules/@vladmandic/human/models/emotion.json"
+# the net's activations after each stage (32 and 64 channels at 31/29 px, 128 at 15, 256 at 8), relative to its scope
+EMOTION_LAYERS = ("block1_conv1_act/Relu", "block1_conv2_act/Relu", "block2_sepconv2_act/Relu", "add_1/add",
+                  "block3_sepconv2_act/Relu", "add_2/add")
+GREY = (0.2989, 0.5870, 0.1140)  # human's RGB → grey weights for this net
+
+
+def _attr(node: dict, name: str):
+    value = node.get("attr", {}).get(name, {})
+    if "s" in value:
+        return base64.b64decode(value["s"]).decode()
+    if "list" in value:
+        items = value["list"]
+        return [base64.b64decode(s).decode() for s in items.get("s", [])] or [int(i) for i in items.get("i", [])]
+    if "b" in value:
+        return value["b"]
+    return None
+
+
+def _same_pad(size: int, kernel: int, stride: int) -> tuple[int, int]:
+    """TensorFlow's SAME padding along one axis: output ceil(size / stride), the odd pixel after."""
+    total = max((math.ceil(size / stride) - 1) * stride + kernel - size, 0)
+    return total // 2, total - total // 2
+
+
+def _pad(x: torch.Tensor, kernel: tuple[int, int], stride: int, padding: str, value: float = 0.0) -> torch.Tensor:
+    if padding == "VALID":
+        return x
+    (top, bottom), (left, right) = (_same_pad(x.shape[2], kernel[0], stride), _same_pad(x.shape[3], kernel[1], stride))
+    return F.pad(x, (left, right, top, bottom), value=value)
+
+
+class TfjsGraph(nn.Module):
+    """A TF.js graph model (model.json beside its weight files) run in PyTorch, NCHW. Only the ops small
+    convolutional nets use; any other fails loudly at load. Weights are frozen buffers."""
+
+    OPS = {"Placeholder", "Const", "Identity", "_FusedConv2D", "DepthwiseConv2dNative", "MaxPool", "AddV2", "Relu",
+           "Mean", "Softmax"}
+
+    def __init__(self, model_json: str | Path):
+        super().__init__()
+        model_json = Path(model_json)
+        spec = json.loads(model_json.read_text())
+        self.nodes = [n for n in spec["modelTopology"]["node"] if n["op"] != "Const"]
+        unknown = {n["op"] for n in self.nodes} - self.OPS
+        if unknown:
+            raise ValueError(f"{model_json}: ops not ported: {sorted(unknown)}")
+        data = b"".join((model_json.parent / p).read_bytes() for g in spec["weightsManifest"] for p in g["paths"])
+        self.const_names, offset = {}, 0
+        for i, w in enumerate(w for g in spec["weightsManifest"] for w in g["weights"]):
+            if w["dtype"] not in ("float32", "int32") or "quantization" in w:
+                raise ValueError(f"{w['name']}: {w['dtype']} weights{' (quantised)' if 'quantization' in w else ''} not supported")
+            count = int(np.prod(w["shape"], dtype=np.int64))
+            array = np.frombuffer(data, np.float32 if w["dtype"] == "float32" else np.int32, count, offset)
+            offset += 4 * count
+            self.register_buffer(f"const{i}", torch.from_numpy(array.reshape(w["shape"]).copy()), persistent=False)
+            self.const_names[w["name"]] = f"const{i}"
+
+    def forward(self, x: torch.Tensor, outputs: tuple[str, ...]) -> list[torch.Tensor]:
+        """Input [N,C,H,W] → the named nodes' values (NCHW for feature maps); stops at the last one needed."""
+        values: dict[str, torch.Tensor] = {}
+        const = lambda name: getattr(self, self.const_names[name])  # noqa: E731
+        get = lambda name: values[name] if name in values else const(name)  # noqa: E731
+        wanted = set(outputs)
+        for node in self.nodes:
+            op, inputs = node["op"], node.get("input", [])
+            if op == "Placeholder":
+                out = x
+            elif op == "_FusedConv2D":
+                weight = const(inputs[1]).permute(3, 2, 0, 1)  # HWIO → OIHW
+                stride = _attr(node, "strides")[1]
+                y = _pad(get(inputs[0]), weight.shape[2:], stride, _attr(node, "padding"))
+                out = F.conv2d(y, weight, const(inputs[2]), stride)
+                if "Relu" in _attr(node, "fused_ops"):
+                    out = F.relu(out)
+            elif op == "DepthwiseConv2dNative":
+                w = const(inputs[1])  # [H, W, C, multiplier]
+                weight = w.permute(2, 3, 0, 1).reshape(-1, 1, w.shape[0], w.shape[1])
+                stride = _attr(node, "strides")[1]
+                out = F.conv2d(_pad(get(inputs[0]), w.shape[:2], stride, _attr(node, "padding")), weight, None, stride,
+                               groups=w.shape[2])
+            elif op == "MaxPool":
+                k, stride = _attr(node, "ksize")[1], _attr(node, "strides")[1]
+                out = F.max_pool2d(_pad(get(inputs[0]), (k, k), stride, _attr(node, "padding"), -math.inf), k, stride)
+            elif op == "AddV2":
+                out = get(inputs[0]) + get(inputs[1])
+            elif op == "Relu":
+                out = F.relu(get(inputs[0]))
+            elif op == "Mean":  # global average pooling: NHWC axes 1, 2
+                assert const(inputs[1]).tolist() == [1, 2] and not _attr(node, "keep_dims"), node["name"]
+                out = get(inputs[0]).mean(dim=(2, 3))
+            elif op == "Softmax":
+                out = F.softmax(get(inputs[0]), dim=-1)
+            else:  # Identity
+                out = get(inputs[0])
+            values[node["name"]] = out
+            wanted.discard(node["name"])
+            if not wanted:
+                break
+        return [values[name] for name in outputs]
+
+
+class PerceptualDistance(nn.Module):
+    """LPIPS without its learned weights, on the emotion net: each stage's feature map unit-normalised over channels,
+    squared difference averaged over pixels, summed over stages. Images [N,3,H,W] in [-1, 1], seen at 64×64.
+
+    At 64 px it judges the shapes of a face (eyes, brows, mouth, wrinkles), not its finest detail, which is the
+    critic's and the frequency loss's job."""
+
+    def __init__(self, model_json: str | Path = EMOTION):
+        super().__init__()
+        self.net = TfjsGraph(model_json).requires_grad_(False)
+        scope = self.net.nodes[1]["name"].rsplit("/", 2)[0]  # "StatefulPartitionedCall/model_1"
+        self.layers = tuple(f"{scope}/{layer}" for layer in EMOTION_LAYERS)
+        self.register_buffer("grey", torch.tensor(GREY).reshape(1, 3, 1, 1), persistent=False)
+
+    def forward(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        x = torch.cat([a, b]).float()
+        x = (x * self.grey).sum(dim=1, keepdim=True)  # grey in [-1, 1], as human feeds the net
+        x = F.adaptive_avg_pool2d(x, 64)  # the net's input size: 2×2 means of a 128-px face
+        total = x.new_zeros(())
+        for feat in self.net(x.contiguous(), self.layers):
+            feat = feat / (feat.pow(2).sum(dim=1, keepdim=True) + 1e-10).sqrt()
+            fa, fb = feat.chunk(2)
+            total = total + (fa - fb).pow(2).sum(dim=1).mean()
+        return total
