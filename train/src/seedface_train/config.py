@@ -18,7 +18,7 @@ class Config:
     dec_stem: int = 4  # side of the linear stem's output; each dec_widths entry after the first doubles it
     dec_block: str = "upsample"  # or "transposed": how each doubling is drawn (see model.UpBlock)
     dec_head: int = 0  # >0: the last doubling is a sub-pixel head with this many channels at full size
-    dec_noise: bool = False  # per-pixel noise inputs: image_size² more normals after the latent (model.NoiseInputs)
+    dec_noise: bool = False  # per-pixel noise inputs: image_size² more normals after the latent (model.NoiseInput)
     # objective
     variational: bool = True
     beta: float = 5e-4  # KL weight (KL summed over latent dims, recon averaged over pixels)

@@ -102,7 +102,8 @@ def export_autoencoder(run: str | Path) -> Path:
     path = run / "autoencoder.onnx"
     kwargs = _exporter_options()
     size = cfg.image_size
-    torch.onnx.export(Reconstruct(model, cfg.input_size - cfg.latent_size).eval(), torch.zeros(1, 3, size, size), str(path), input_names=["image"],
+    reconstruct = Reconstruct(model, cfg.input_size - cfg.latent_size).eval()
+    torch.onnx.export(reconstruct, torch.zeros(1, 3, size, size), str(path), input_names=["image"],
                       output_names=["recon"], dynamic_axes={"image": {0: "batch"}, "recon": {0: "batch"}},
                       opset_version=OPSET, do_constant_folding=True, **kwargs)
     onnx.checker.check_model(onnx.load(str(path)))

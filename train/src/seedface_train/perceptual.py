@@ -69,7 +69,8 @@ class TfjsGraph(nn.Module):
         self.const_names, offset = {}, 0
         for i, w in enumerate(w for g in spec["weightsManifest"] for w in g["weights"]):
             if w["dtype"] not in ("float32", "int32") or "quantization" in w:
-                raise ValueError(f"{w['name']}: {w['dtype']} weights{' (quantised)' if 'quantization' in w else ''} not supported")
+                kind = f"{w['dtype']} weights" + (" (quantised)" if "quantization" in w else "")
+                raise ValueError(f"{w['name']}: {kind} not supported")
             count = int(np.prod(w["shape"], dtype=np.int64))
             array = np.frombuffer(data, np.float32 if w["dtype"] == "float32" else np.int32, count, offset)
             offset += 4 * count
