@@ -9,9 +9,8 @@ import torch
 import torch.nn.functional as F
 from conftest import synthetic_face
 
+from seedface_train.ort import REPO
 from seedface_train.perceptual import EMOTION, PerceptualDistance, TfjsGraph
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def tfjs_run(model: Path, x: np.ndarray) -> np.ndarray:

@@ -18,7 +18,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-EMOTION = Path(__file__).resolve().parents[3] / "node_modules/@vladmandic/human/models/emotion.json"
+from .ort import REPO
+
+EMOTION = REPO / "node_modules/@vladmandic/human/models/emotion.json"
 # the net's activations after each stage (32 and 64 channels at 31/29 px, 128 at 15, 256 at 8), relative to its scope
 EMOTION_LAYERS = ("block1_conv1_act/Relu", "block1_conv2_act/Relu", "block2_sepconv2_act/Relu", "add_1/add",
                   "block3_sepconv2_act/Relu", "add_2/add")
