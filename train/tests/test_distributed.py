@@ -5,9 +5,12 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 import torch
 
+from seedface_train.config import make_config
 from seedface_train.distributed import launch
+from seedface_train.train import Trainer
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 
@@ -25,7 +28,8 @@ def run_ranks(pack: Path, out: Path, steps: int | None = None) -> int:
         trainer.fit(until={steps!r})
         rank = os.environ["RANK"]
         torch.save({{"model": trainer.model.state_dict(), "disc": trainer.disc.state_dict(),
-                    "ema": trainer.ema.module.state_dict()}}, {str(out)!r} + f"/rank{{rank}}.pt")
+                    "ema": trainer.ema.module.state_dict(), "per_rank": trainer.batches.batch_size}},
+                   {str(out)!r} + f"/rank{{rank}}.pt")
     """)
     return launch(2, [sys.executable, "-c", script])
 
@@ -37,8 +41,10 @@ def test_two_processes_keep_identical_weights(pack, tmp_path):
         assert a[part].keys() == b[part].keys()
         for key in a[part]:
             assert torch.equal(a[part][key], b[part][key]), f"{part}.{key} differs between ranks"
+    # batch_size is the step's faces, split over the ranks: the recipe is the same on one process or two
+    assert a["per_rank"] == b["per_rank"] == 4
     summary = json.loads((tmp_path / "summary.json").read_text())
-    assert summary["processes"] == 2 and summary["steps"] == 12
+    assert summary["processes"] == 2 and summary["steps"] == 12 and summary["epochs"] == round(12 * 8 / summary["train_images"], 2)
 
 
 def test_a_distributed_run_resumes_exactly(pack, tmp_path):
@@ -52,6 +58,12 @@ def test_a_distributed_run_resumes_exactly(pack, tmp_path):
     a, b = (torch.load(tmp_path / d / "rank0.pt")["model"] for d in ("straight", "resumed"))
     for key in a:
         assert torch.equal(a[key], b[key]), key
+
+
+def test_a_batch_that_does_not_split_over_the_processes_is_refused(pack, tmp_path, monkeypatch):
+    monkeypatch.setenv("WORLD_SIZE", "3")  # tiny's batch of 8 over 3 ranks: refused before joining any group
+    with pytest.raises(SystemExit, match="does not split evenly over 3"):
+        Trainer(make_config("tiny"), pack, tmp_path)
 
 
 def test_the_launcher_reports_a_failing_process(tmp_path):

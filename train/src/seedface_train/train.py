@@ -3,7 +3,8 @@ adversarial terms, on one process or data-parallel over several (`distributed.py
 
 Writes to the run folder: `config.json`, `metrics.jsonl`, `samples/step-*.png`, `ckpt.pt` (resumable: every
 `ckpt_every` steps and every `ckpt_minutes`) and, at the end, `model.pt` (the EMA weights) and `summary.json`.
-With several processes, `batch_size` is per process and rank 0 alone writes.
+With several processes, `batch_size` is still the faces of one optimiser step: each process draws its share, so a
+recipe trains the same way on one core, two or many GPUs (and resumes across them); rank 0 alone writes.
 """
 from __future__ import annotations
 
@@ -112,6 +113,8 @@ class Trainer:
         self.cfg, self.out = cfg, Path(out)
         self.out.mkdir(parents=True, exist_ok=True)
         self.rank, local_rank, self.world = distributed.world()
+        if cfg.batch_size % self.world:
+            raise SystemExit(f"batch_size {cfg.batch_size} does not split evenly over {self.world} processes")
         torch.manual_seed(cfg.seed)  # the same initial weights on every rank
         torch.set_num_threads(cfg.threads)
         self.device = pick_device(local_rank)
@@ -129,8 +132,8 @@ class Trainer:
                 raise SystemExit("age_balance needs the data set's labels: pass --labels (its index.csv)")
             weights = age_weights(train_keys, read_labels(labels), cfg.age_balance)
         # each rank draws its own batches; the seed offset keeps them apart and reproducible
-        self.batches = Batches(train_images, cfg.batch_size, cfg.seed + 1000 * self.rank, self.device, cfg.augment,
-                               weights)
+        self.batches = Batches(train_images, cfg.batch_size // self.world, cfg.seed + 1000 * self.rank, self.device,
+                               cfg.augment, weights)
         self.val = to_model_range(val_images[: cfg.val_batches * cfg.batch_size]).to(self.device).contiguous(
             memory_format=torch.channels_last)
         # channels-last: oneDNN's convolutions on the CPU (and tensor cores on a GPU) want it; in torch 1.13's CPU
@@ -344,7 +347,7 @@ class Trainer:
         summary = {"preset_config": json.loads(cfg.to_json()), "steps": self.step, "wall_time_s": round(self.elapsed, 1),
                    "device": device if self.world == 1 else f"{self.world} processes, each {device}",
                    "processes": self.world, "train_images": self.n_train,
-                   "epochs": round(self.step * cfg.batch_size * self.world / self.n_train, 2),
+                   "epochs": round(self.step * cfg.batch_size / self.n_train, 2),
                    "final": last, "torch": torch.__version__}
         (self.out / "summary.json").write_text(json.dumps(summary, indent=2))
         print(f"wrote {self.out / 'model.pt'}, {self.out / 'summary.json'}, sheets in {self.out / 'samples'}")
