@@ -85,7 +85,8 @@ _CPU = Config(variational=False, beta=0.0, kl_warmup_steps=0, adv_weight=0.1, ad
 # docs/native128-notes.md), critic feature matching and the focal frequency loss. Batch 32: at 128 px a step of 64
 # costs ~1.4 s on one core, and steps matter more than batch size here. A budget of steps, not minutes: the run spans
 # sessions (--resume, and --nproc 2 where both cores are free), and a wall-clock schedule would depend on how busy
-# each machine was. 30,000 steps: where the chained runs of 3 Dec first met the FFD bar, in ~8 CPU-hours.
+# each machine was. 30,000 steps: where the chained runs of 3 Dec met the FFD bar (7.0 h of training clock, on shared
+# cores).
 _CPU128 = dataclasses.replace(_CPU, image_size=128, enc_size=64, dec_head=4, disc_depth=4, adv_adaptive=True,
                               adv_weight=0.9, fm_weight=1.0, ffl_weight=1.0, batch_size=32, steps=30000, max_minutes=0.0,
                               adv_start_step=3000, eval_every=1000, sample_every=1000, ckpt_every=1000)
