@@ -70,3 +70,19 @@ def test_a_batch_that_does_not_split_over_the_processes_is_refused(pack, tmp_pat
 def test_the_launcher_reports_a_failing_process(tmp_path):
     code = "import os, sys; sys.exit(3 if os.environ['RANK'] == '1' else 0)"
     assert launch(2, [sys.executable, "-c", code]) == 3
+
+
+def test_each_process_leaves_its_group_before_the_interpreter_shuts_down(tmp_path):
+    # gloo's threads outliving Python abort the process at exit (a flaky SIGABRT after a run that went well); a handler
+    # registered before joining runs after the trainer's own, and sees whether the group was left
+    script = textwrap.dedent(f"""
+        import atexit, os, sys, torch
+        import torch.distributed as dist
+        sys.path.insert(0, {SRC!r})
+        from seedface_train import distributed
+        atexit.register(lambda: open({str(tmp_path)!r} + "/rank" + os.environ["RANK"], "w").write(str(dist.is_initialized())))
+        distributed.init(torch.device("cpu"))
+        distributed.gather_objects(os.environ["RANK"])
+    """)
+    assert launch(2, [sys.executable, "-c", script]) == 0
+    assert [(tmp_path / f"rank{r}").read_text() for r in (0, 1)] == ["False", "False"]

@@ -6,6 +6,7 @@ Python 3.11 (its elastic agent), so `launch` starts the processes itself on this
 """
 from __future__ import annotations
 
+import atexit
 import os
 import socket
 import subprocess
@@ -24,6 +25,14 @@ def init(device: torch.device) -> None:
     """Join the process group when there is more than one process: nccl on CUDA, gloo on the CPU."""
     if world()[2] > 1 and not dist.is_initialized():
         dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+        atexit.register(_leave)
+
+
+def _leave() -> None:
+    # A group still alive at interpreter shutdown lets gloo's worker threads free tensors after Python is gone, and
+    # the process dies with SIGABRT ("terminate called without an active exception") however well training ended.
+    if dist.is_initialized():
+        dist.destroy_process_group()
 
 
 def active() -> bool:
