@@ -20,8 +20,9 @@ TERMS = ["adv_adaptive=1", "fm_weight=1", "ffl_weight=1", "adv_start_step=4", "s
 
 def run_ranks(pack: Path, out: Path, steps: int | None = None) -> int:
     script = textwrap.dedent(f"""
-        import os, sys, torch
+        import os, sys, time, torch
         sys.path.insert(0, {SRC!r})
+        time.process_time = lambda: 1.0 + int(os.environ["RANK"])  # each rank's CPU clock, fixed so sums are exact
         from seedface_train.config import make_config
         from seedface_train.train import Trainer
         trainer = Trainer(make_config("tiny", {TERMS!r}), {str(pack)!r}, {str(out)!r})
@@ -59,6 +60,9 @@ def test_a_distributed_run_resumes_exactly(pack, tmp_path):
     a, b = (torch.load(tmp_path / d / "rank0.pt")["model"] for d in ("straight", "resumed"))
     for key in a:
         assert torch.equal(a[key], b[key]), key
+    # CPU time: both ranks' clocks (1 s and 2 s) in each launch, the first launch's carried by its checkpoint
+    assert state["cpu_seconds"] == 3.0
+    assert json.loads((tmp_path / "resumed" / "summary.json").read_text())["cpu_time_s"] == 6.0
 
 
 def test_a_batch_that_does_not_split_over_the_processes_is_refused(pack, tmp_path, monkeypatch):

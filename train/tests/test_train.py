@@ -29,6 +29,18 @@ def test_resume_continues_exactly(pack, tmp_path):
         assert torch.equal(a, b)
 
 
+def test_a_checkpoint_from_before_the_cpu_count_is_taken_at_wall_time_per_thread(pack, tmp_path, monkeypatch):
+    cfg = make_config("tiny", ["steps=4", "threads=2"])
+    Trainer(cfg, pack, tmp_path).fit(until=2)
+    state = torch.load(tmp_path / "ckpt.pt")
+    del state["cpu_seconds"]
+    torch.save(state, tmp_path / "ckpt.pt")
+    monkeypatch.setattr("time.process_time", lambda: 0.0)
+    resumed = Trainer(cfg, pack, tmp_path)
+    resumed.fit()
+    assert resumed.cpu_seconds == pytest.approx(2 * state["elapsed"])
+
+
 def test_age_balance_needs_the_labels_and_draws_with_their_weights(pack, tmp_path):
     cfg = make_config("tiny", ["steps=2", "age_balance=1"])
     with pytest.raises(SystemExit, match="--labels"):

@@ -69,6 +69,7 @@ def model_entry(run: Path, name: str, version: str, variant: str, file: str, sha
         "dataset": dataset or DATASET.format(size=export["image_size"]), "license": license_ or LICENSE,
         "training": {"preset": summary.get("preset_config", {}).get("arch"), "config": summary.get("preset_config"),
                      "device": summary.get("device"), "wallTimeSeconds": summary.get("wall_time_s"),
+                     "cpuSeconds": summary.get("cpu_time_s"),
                      "steps": summary.get("steps"), "epochs": summary.get("epochs"), "torch": summary.get("torch"),
                      "finalLosses": {k: round(v, 5) for k, v in final.items() if isinstance(v, float)}},
         "quantizationReport": quant.get("variants"),

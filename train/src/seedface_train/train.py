@@ -156,7 +156,9 @@ class Trainer:
         self.plateau = (torch.optim.lr_scheduler.ReduceLROnPlateau(self.opt, factor=0.5, patience=2)
                         if cfg.schedule == "plateau" else None)
         self.disc_opt = torch.optim.Adam(self.disc.parameters(), lr=2e-4, betas=(0.5, 0.9)) if self.disc else None
-        self.step, self.elapsed = 0, 0.0
+        # CPU seconds of every process of the run: earlier launches' (from the checkpoint) plus each process's own
+        # clock, so the count holds across sessions and process counts; the README states a published run's total
+        self.step, self.elapsed, self.cpu_before, self.cpu_seconds = 0, 0.0, 0.0, 0.0
         # fixed draws for the sample sheets, so sheets from different steps compare like for like
         g = torch.Generator().manual_seed(1234)
         self.sheet_z = torch.randn(16, cfg.latent_size, generator=g).to(self.device)
@@ -171,11 +173,14 @@ class Trainer:
     # -- checkpoints -------------------------------------------------------------------------------------------------
     def save_checkpoint(self) -> Path:
         """Everything a resumed run needs to continue as if never stopped; collective (every rank's data position)."""
-        batches = distributed.gather_objects(self.batches.state_dict())
+        ranks = distributed.gather_objects((self.batches.state_dict(), time.process_time()))
+        batches = [b for b, _ in ranks]
+        self.cpu_seconds = self.cpu_before + sum(cpu for _, cpu in ranks)
         path = self.out / "ckpt.pt"
         if self.rank != 0:
             return path
-        state = {"step": self.step, "elapsed": self.elapsed, "world": self.world, "model": self.model.state_dict(),
+        state = {"step": self.step, "elapsed": self.elapsed, "cpu_seconds": self.cpu_seconds, "world": self.world,
+                 "model": self.model.state_dict(),
                  "opt": self.opt.state_dict(), "batches": batches,
                  "ema": self.ema.module.state_dict() if self.ema else None,
                  "disc": self.disc.state_dict() if self.disc else None,
@@ -192,6 +197,8 @@ class Trainer:
             return False
         state = torch.load(path, map_location=self.device)
         self.step, self.elapsed = state["step"], state["elapsed"]
+        # checkpoints from before the count: wall time × processes × threads, an upper bound
+        self.cpu_before = state.get("cpu_seconds", state["elapsed"] * state["world"] * self.cfg.threads)
         self.model.load_state_dict(state["model"])
         self.opt.load_state_dict(state["opt"])
         if state["world"] == self.world:
@@ -345,6 +352,7 @@ class Trainer:
         torch.save({"config": json.loads(cfg.to_json()), "model": self.sampler.state_dict()}, self.out / "model.pt")
         device = torch.cuda.get_device_name() if self.device.type == "cuda" else f"cpu x{cfg.threads}"
         summary = {"preset_config": json.loads(cfg.to_json()), "steps": self.step, "wall_time_s": round(self.elapsed, 1),
+                   "cpu_time_s": round(self.cpu_seconds, 1),
                    "device": device if self.world == 1 else f"{self.world} processes, each {device}",
                    "processes": self.world, "train_images": self.n_train,
                    "epochs": round(self.step * cfg.batch_size / self.n_train, 2),
