@@ -33,8 +33,17 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
-/** Largest batch in one run: bounds wasm memory (≈ 3·H·W·4 bytes of output per face) under bursts. */
-export const MAX_BATCH = 16;
+/**
+ * Pixels one run may decode: 16 faces at 64 px, 4 at 128 px. It bounds wasm memory under bursts (≈ 1 MB of
+ * activations and output per 128 px face) and how long one run holds the isolate: batching saves no CPU per face in
+ * wasm, and 16 faces at 128 px would be ≈ 50 ms in one turn (bench/results.md).
+ */
+export const MAX_BATCH_PIXELS = 16 * 64 * 64;
+
+/** The most faces of `imageSize` px that one run decodes (at least one). */
+export function maxBatch(imageSize: number): number {
+  return Math.max(1, Math.floor(MAX_BATCH_PIXELS / (imageSize * imageSize)));
+}
 
 /**
  * Session options for every decoder, whatever the platform. `session.disable_quant_qdq` lets
@@ -72,7 +81,7 @@ export interface TimedDecode {
 export class BatchingDecoder {
   private queue: Pending[] = [];
   private running = false;
-  /** A graph with a fixed batch size gets exactly that many rows per run (zero rows as padding); others up to MAX_BATCH. */
+  /** A graph with a fixed batch size gets exactly that many rows per run (zero rows as padding); others up to {@link maxBatch}. */
   private readonly fixed: number | undefined;
 
   constructor(
@@ -131,7 +140,7 @@ export class BatchingDecoder {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.fixed ?? MAX_BATCH);
+      const batch = this.queue.splice(0, this.fixed ?? maxBatch(this.graph.imageSize));
       try {
         const started = performance.now();
         const planes = await this.run(batch.map((p) => p.z));

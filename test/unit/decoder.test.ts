@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { BatchingDecoder, MAX_BATCH, type OrtApi } from '../../src/runtime/decoder';
+import { BatchingDecoder, maxBatch, type OrtApi } from '../../src/runtime/decoder';
 
-const graph = { input: 'z', output: 'image', latentSize: 2, imageSize: 1 };
-
-/** A fake session whose "image" is (z0, z1, z0 + z1); records batch sizes and whether two runs ever overlapped. */
-function fakeOrt(options: { fail?: boolean; fixedBatch?: number } = {}) {
+/**
+ * A fake session whose image starts (z0, z1, z0 + z1), zeros after; records batch sizes and whether two runs ever
+ * overlapped.
+ */
+function fakeOrt(options: { fail?: boolean; fixedBatch?: number; imageSize?: number } = {}) {
+  const graph = { input: 'z', output: 'image', latentSize: 2, imageSize: options.imageSize ?? 1 };
+  const per = 3 * graph.imageSize ** 2;
   const batches: number[] = [];
   let running = 0, overlapped = false;
   const session = {
@@ -16,8 +19,8 @@ function fakeOrt(options: { fail?: boolean; fixedBatch?: number } = {}) {
       if (options.fail) throw new Error('boom');
       const { data, dims } = feeds.z;
       batches.push(dims[0]);
-      const out = new Float32Array(dims[0] * 3);
-      for (let i = 0; i < dims[0]; i++) out.set([data[2 * i], data[2 * i + 1], data[2 * i] + data[2 * i + 1]], 3 * i);
+      const out = new Float32Array(dims[0] * per);
+      for (let i = 0; i < dims[0]; i++) out.set([data[2 * i], data[2 * i + 1], data[2 * i] + data[2 * i + 1]], per * i);
       return { image: { data: out } };
     },
   };
@@ -42,11 +45,12 @@ describe('BatchingDecoder', () => {
     });
   });
 
-  it(`splits more than ${MAX_BATCH} latents into several runs and keeps their order`, async () => {
-    const { decoder, batches } = fakeOrt();
-    const latents = Array.from({ length: MAX_BATCH + 3 }, (_, i) => z(i, 0));
+  it.each([[64, 16], [128, 4], [512, 1]])('splits latents of a %i px model into runs of at most %i, keeping their order', async (imageSize, most) => {
+    expect(maxBatch(imageSize)).toBe(most);
+    const { decoder, batches } = fakeOrt({ imageSize });
+    const latents = Array.from({ length: 2 * most + 1 }, (_, i) => z(i, 0));
     const planes = await decoder.decode(latents);
-    expect(batches).toEqual([MAX_BATCH, 3]);
+    expect(batches).toEqual([most, most, 1]);
     expect(planes.map((p) => p[0])).toEqual(latents.map((l) => l[0]));
   });
 

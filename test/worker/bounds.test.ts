@@ -1,11 +1,11 @@
 /**
  * The worst-case work one request can cause (docs/reliability-notes.md): the largest request of each image route is
- * served whole, and one interpolation never needs more than one decoder run. One past each limit is a 400: see
- * errors.test.ts.
+ * served whole, and one interpolation needs one decoder run of a 64 px model (four of a 128 px one). One past each
+ * limit is a 400: see errors.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { interpolateQuery } from '../../src/http/params';
-import { MAX_BATCH } from '../../src/runtime/decoder';
+import { maxBatch } from '../../src/runtime/decoder';
 import { get, useWorker } from '../support/fixtures';
 import { decodePng } from '../../scripts/lib/png-reader';
 
@@ -23,9 +23,10 @@ describe('bounds', () => {
     expect([png.width, png.height, png.frames.length]).toEqual([width, height, frames]);
   });
 
-  it(`the most frames an interpolation can ask for (${MAX_BATCH}) fit one decoder run`, () => {
+  it('the most frames an interpolation can ask for fit one decoder run at 64 px, four at 128 px', () => {
     const steps = (n: number) => interpolateQuery.safeParse({ from: 'a', to: 'b', steps: String(n) }).success;
-    expect(steps(MAX_BATCH)).toBe(true);
-    expect(steps(MAX_BATCH + 1)).toBe(false);
+    expect(steps(maxBatch(64))).toBe(true);
+    expect(steps(maxBatch(64) + 1)).toBe(false);
+    expect(maxBatch(64) / maxBatch(128)).toBe(4);
   });
 });
