@@ -1,21 +1,25 @@
 /**
  * Regenerates test/vectors.json: latent prefixes (model-independent, computed here in Node by src/runtime/latent.ts;
- * the tests check workerd's /latent against them), SHA-256 of images (PNG, WebP, JPEG; under the key `png`, which
- * predates the other formats) served by the built worker for the model in models/ (SEEDFACE_MODELS_DIR overrides),
- * and the digest of the 1,000-face determinism list (scripts/lib/determinism.ts).
- * Run after the model changes: `npm run vectors`.
+ * the tests check workerd's /latent against them), SHA-256 of images (PNG, WebP, JPEG) served by the built worker for
+ * every model version in models/ (SEEDFACE_MODELS_DIR overrides), each URL pinned to its version with `v=`, and the
+ * digest of the current model's 1,000-face determinism list (scripts/lib/determinism.ts).
+ *
+ * A version's bytes never change: what the file already records for a version (same weights) is kept, and only
+ * what is missing (a new version, a new URL) is rendered. To re-record a version on purpose, delete its entry.
+ * Run after publishing a model: `npm run vectors`.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { seedToLatent } from '../src/runtime/latent';
 import { DETERMINISM_COUNT, determinismHashes, listDigest, sha256Hex, workerRender } from './lib/determinism';
 import { buildWorker } from './lib/build-worker';
 import { startWorker } from './lib/miniflare';
-import { currentEntry, MODELS_DIR } from './lib/models-dir';
+import { currentEntry, MODELS_DIR, readManifest } from './lib/models-dir';
+import { versionedPath, type Vectors } from './lib/vectors';
 
 const LATENT_SEEDS = ['alice', 'bob', 'émile 😀', 'x'.repeat(256), '0'];
 const LATENT_PREFIX = 8;
-const PNG_PATHS = [
+const IMAGE_PATHS = [
   '/face/alice.png',
   '/face/alice?size=64&shape=circle',
   '/face/bob?size=256',
@@ -31,24 +35,38 @@ const PNG_PATHS = [
   '/interpolate?from=alice&to=bob&steps=4&size=32&format=jpeg&quality=60',
 ];
 
+const OUT = resolve(import.meta.dirname, '../test/vectors.json');
+const before: Partial<Vectors> = existsSync(OUT) ? JSON.parse(readFileSync(OUT, 'utf8')) : {};
+
 const latents = [];
 for (const seed of LATENT_SEEDS) latents.push({ seed, first: Array.from(await seedToLatent(seed, LATENT_PREFIX)) });
 
-let png = null, faceList = null;
+const images: Vectors['images'] = [];
+let faceList: Vectors['faceList'] = null;
 if (existsSync(join(MODELS_DIR, 'manifest.json'))) {
-  const model = currentEntry();
   const worker = await startWorker(buildWorker('dist/vectors-worker'));
   try {
     await worker.putModels();
-    const cases = [];
-    for (const path of PNG_PATHS) {
-      const response = await worker.fetch(path);
-      if (response.status !== 200) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
-      cases.push({ path, sha256: sha256Hex(new Uint8Array(await response.arrayBuffer())) });
+    for (const { version, sha256 } of readManifest().models) {
+      const kept = before.images?.find((m) => m.model.version === version && m.model.sha256 === sha256);
+      const cases = [];
+      for (const path of IMAGE_PATHS.map((p) => versionedPath(p, version))) {
+        const known = kept?.cases.find((c) => c.path === path);
+        if (known) {
+          cases.push(known);
+          continue;
+        }
+        const response = await worker.fetch(path);
+        if (response.status !== 200) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
+        cases.push({ path, sha256: sha256Hex(new Uint8Array(await response.arrayBuffer())) });
+      }
+      images.push({ model: { version, sha256 }, cases });
     }
-    png = { model: { version: model.version, sha256: model.sha256 }, cases };
-    const digest = listDigest(await determinismHashes(workerRender(worker), 16));
-    faceList = { model: png.model, count: DETERMINISM_COUNT, digest };
+    const current = currentEntry();
+    const model = { version: current.version, sha256: current.sha256 };
+    const kept = before.faceList;
+    faceList = kept && kept.model.sha256 === model.sha256 && kept.count === DETERMINISM_COUNT ? kept
+      : { model, count: DETERMINISM_COUNT, digest: listDigest(await determinismHashes(workerRender(worker), 16)) };
   } finally {
     await worker.dispose();
   }
@@ -56,6 +74,6 @@ if (existsSync(join(MODELS_DIR, 'manifest.json'))) {
   console.warn(`${MODELS_DIR}/manifest.json is missing: writing latent vectors only`);
 }
 
-const out = resolve(import.meta.dirname, '../test/vectors.json');
-writeFileSync(out, JSON.stringify({ algorithm: 'see src/runtime/latent.ts', latents, png, faceList }, null, 2) + '\n');
-console.log(`wrote ${out}${png ? ` (PNG vectors and the ${DETERMINISM_COUNT}-face list digest for ${png.model.version})` : ''}`);
+writeFileSync(OUT, JSON.stringify({ algorithm: 'see src/runtime/latent.ts', latents, images, faceList }, null, 2) + '\n');
+console.log(`wrote ${OUT} (image vectors for version ${images.map((m) => m.model.version).join(', ') || 'none'}; `
+  + `the ${DETERMINISM_COUNT}-face list digest for ${faceList?.model.version ?? 'none'})`);

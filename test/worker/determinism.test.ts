@@ -3,15 +3,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DETERMINISM_CASES, DETERMINISM_COUNT, determinismHashes, determinismPath, listDigest, workerRender } from '../../scripts/lib/determinism';
 import { startWorker, type RunningWorker } from '../../scripts/lib/miniflare';
-import { currentEntry } from '../../scripts/lib/models-dir';
+import { currentEntry, readManifest } from '../../scripts/lib/models-dir';
+import type { Vectors } from '../../scripts/lib/vectors';
 import { get, sha256 } from '../support/fixtures';
 import { nodeFace, nodeModel } from '../support/node-runtime';
 
-interface Vectors {
-  latents: Array<{ seed: string; first: number[] }>;
-  png: { model: { version: string; sha256: string }; cases: Array<{ path: string; sha256: string }> } | null;
-  faceList: { model: { version: string; sha256: string }; count: number; digest: string } | null;
-}
 const vectors: Vectors = JSON.parse(readFileSync(join(import.meta.dirname, '../vectors.json'), 'utf8'));
 
 const PATHS = [
@@ -23,7 +19,7 @@ const PATHS = [
   '/interpolate?from=a&to=b&steps=3&size=24&format=webp',
 ];
 const BATCH = Array.from({ length: 12 }, (_, i) => `/face/batch-${i}?size=32`);
-const STALE = 'test/vectors.json is for another model: run `npm run vectors` and commit it';
+const STALE = 'test/vectors.json does not match models/manifest.json: run `npm run vectors` and commit it';
 
 /** The determinism list's URLs where two hash lists differ (the first few), to name what changed. */
 function differing(got: string[], want: string[]): string[] {
@@ -75,11 +71,13 @@ describe('determinism across fresh isolates', () => {
     expect(node).toEqual(a);
   });
 
-  it('image bytes (PNG, WebP, JPEG) match the committed vectors for the current model', async () => {
-    const model = currentEntry();
-    expect(vectors.png?.model.sha256, STALE).toBe(model.sha256);
+  it('image bytes (PNG, WebP, JPEG) match the committed vectors for every model version, old ones included', async () => {
+    const recorded = (v: { version: string; sha256: string }) => `${v.version} ${v.sha256}`;
+    expect(vectors.images.map((m) => recorded(m.model)), STALE).toEqual(readManifest().models.map(recorded));
     const [a] = workers;
-    for (const { path, sha256: want } of vectors.png!.cases) expect(sha256((await get(a, path)).body), path).toBe(want);
+    for (const { cases } of vectors.images) {
+      for (const { path, sha256: want } of cases) expect(sha256((await get(a, path)).body), path).toBe(want);
+    }
   });
 
   describe(`${DETERMINISM_COUNT} faces (scripts/lib/determinism.ts)`, () => {
