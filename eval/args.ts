@@ -3,6 +3,7 @@
  * `multiple` also takes the plain arguments that follow it (`--real a.tar b.tar`, as a shell glob writes them), not
  * only repeated flags. A value that starts with a dash is written `--name=-1`, as parseArgs requires.
  */
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 /** The options of a command: string-valued (`multiple`: a list), or boolean switches. */
@@ -46,4 +47,16 @@ export function integer(values: OptionValues, name: string, min = 1): number | u
   if (value === undefined) return undefined;
   if (!/^-?\d+$/.test(value) || Number(value) < min) throw new Error(`--${name} must be an integer ≥ ${min}`);
   return Number(value);
+}
+
+/**
+ * Runs `main` on the command line's arguments when the module `url` was started as the script (so tests can import
+ * `main` instead); a failure prints its message and exits 1.
+ */
+export function runIfScript(url: string, main: (argv: readonly string[]) => Promise<unknown>): void {
+  if (!process.argv[1] || url !== pathToFileURL(process.argv[1]).href) return;
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
 }

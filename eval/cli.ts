@@ -7,8 +7,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { integer, list, parseCommandLine, single } from './args';
+import { integer, list, parseCommandLine, runIfScript, single } from './args';
 import { evaluate } from './evaluate';
 import { encodeRgbPng } from './image-codec';
 import { resolveDecoderSpec } from './model-spec';
@@ -97,10 +96,4 @@ export async function main(argv: readonly string[]): Promise<EvalReport> {
   return full;
 }
 
-// Run only when started as a script, so tests can import `main`.
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  });
-}
+runIfScript(import.meta.url, main);

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { main as ageCuesMain, markdownAgeCues } from '../../eval/age-cues-cli';
 import { main } from '../../eval/cli';
 import { decodeImage, encodeRgbPng } from '../../eval/image-codec';
 import { astronautFace, lfwFace, tinyAutoencoderOnnx, tinyDecoderOnnx } from './fixtures';
@@ -47,7 +48,7 @@ function fixture() {
     '--model', model, '--latent', '8', '--size', '32', '--served-size', '64', '--real', real, '--n', '4',
     '--out', path.join(dir, out), '--cache', path.join(dir, 'cache'), ...extra,
   ];
-  return { dir, model, exact, darker, trainShard, args };
+  return { dir, model, exact, darker, shard, trainShard, args };
 }
 
 const cacheLines = (dir: string) => readdirSync(path.join(dir, 'cache')).map((f) => readFileSync(path.join(dir, 'cache', f), 'utf8').split('\n').length).reduce((a, b) => a + b, 0);
@@ -123,5 +124,19 @@ describe('npm run eval: sharpness, reconstruction FFD and age cues (n = 4, serve
     mkdirSync(plain);
     writeFileSync(path.join(plain, 'a.png'), encodeRgbPng(lfwFace(0, 64)));
     await expect(main(args('plain', ['--autoencoder', exact], plain))).rejects.toThrow(/measured age/);
+  }, 120_000);
+});
+
+describe('npm run eval:age-cues: the same figure for several autoencoders, without generating faces', () => {
+  it('gives each autoencoder, in the order given, the figure the full evaluation gives it, and writes them as JSON', async () => {
+    const { dir, exact, darker, shard, args } = fixture();
+    const out = path.join(dir, 'cues.json');
+    const figures = await ageCuesMain(['--autoencoder', exact, darker, '--real', shard, '--served-size', '64', '--cache', path.join(dir, 'cache'), '--out', out]);
+    expect(figures.map((f) => f.autoencoder.file)).toEqual([exact, darker]);
+    expect(figures[0].all.auc.reconstructions).toBe(figures[0].all.auc.originals);
+    expect(figures[1]).toEqual((await main(args('full', ['--autoencoder', darker]))).figures.ageCues);
+    expect(JSON.parse(readFileSync(out, 'utf8')).figures).toEqual(figures);
+    expect(markdownAgeCues(figures)).toContain('| exact.onnx | 6 (0) |');
+    await expect(ageCuesMain(['--real', shard])).rejects.toThrow(/usage: npm run eval:age-cues/);
   }, 120_000);
 });

@@ -1,4 +1,4 @@
-"""Command line: `python -m seedface_train {prepare,train,snapshot,prior,attributes,export,quantize,publish} …`. Each step says what it wrote."""
+"""Command line: `python -m seedface_train {prepare,train,snapshot,prior,attributes,export,quantize,publish,degrade} …`. Each step says what it wrote."""
 from __future__ import annotations
 
 import argparse
@@ -62,6 +62,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--dataset", default=None, help="what the run was trained on (default: the shared CelebA/UTKFace set)")
     p.add_argument("--license", default=None, help="the weights' licence (default: CelebA/UTKFace's non-commercial terms)")
 
+    p = sub.add_parser("degrade", help="reference autoencoders (the photo, blurred, at lower resolution) → ONNX, "
+                                       "for `npm run eval:age-cues`")
+    p.add_argument("--out", required=True)
+    p.add_argument("--size", type=int, default=128)
+
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # busy-waiting OpenMP threads starve a shared 2-core box
 
@@ -104,6 +109,9 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(publish(args.run, args.models, args.name, args.version, args.variant, not args.no_current,
                                  args.eval, args.baseline_eval, args.dataset, args.license),
                          indent=2))
+    elif args.command == "degrade":
+        from .degrade import write_references
+        print(json.dumps([str(p) for p in write_references(args.out, args.size)], indent=2))
 
 
 if __name__ == "__main__":
