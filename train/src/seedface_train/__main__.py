@@ -1,4 +1,4 @@
-"""Command line: `python -m seedface_train {prepare,train,snapshot,prior,attributes,export,quantize,publish,degrade} …`. Each step says what it wrote."""
+"""Command line: `python -m seedface_train {prepare,train,snapshot,prior,attributes,export,quantize,publish,degrade,age-probe} …`. Each step says what it wrote."""
 from __future__ import annotations
 
 import argparse
@@ -67,6 +67,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--out", required=True)
     p.add_argument("--size", type=int, default=128)
 
+    p = sub.add_parser("age-probe", help="how much age a run's latent carries: a linear probe, train → val split")
+    p.add_argument("--run", required=True)
+    p.add_argument("--data", required=True, help="the pack the run was trained on")
+    p.add_argument("--labels", required=True, help="the data set's index.csv (UTKFace ages and genders)")
+
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # busy-waiting OpenMP threads starve a shared 2-core box
 
@@ -112,6 +117,9 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "degrade":
         from .degrade import write_references
         print(json.dumps([str(p) for p in write_references(args.out, args.size)], indent=2))
+    elif args.command == "age-probe":
+        from .age_probe import probe_run
+        print(json.dumps(probe_run(args.run, args.data, args.labels), indent=2))
 
 
 if __name__ == "__main__":
