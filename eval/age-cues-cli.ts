@@ -35,11 +35,13 @@ const OPTIONS = {
 } as const;
 
 const fixed = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : 'n/a');
+/** A median age to a tenth of a year: the mean of two middle predictions is a float with a long tail. */
+const years = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : 'n/a');
 
 /** One Markdown row per autoencoder: the AUC and the ≥ 50s' median predicted age, photos → reconstructions. */
 export function markdownAgeCues(figures: readonly AgeCueFigures[]): string {
   const head = '| autoencoder | faces (undetected) | AUC all, photos → recon. | AUC women | ≥ 50s\' median age, all | women |\n|---|---|---|---|---|---|\n';
-  return head + figures.map((f) => `| ${path.basename(f.autoencoder.file)} | ${f.faces} (${f.undetected}) | ${fixed(f.all.auc.originals)} → ${fixed(f.all.auc.reconstructions)} | ${fixed(f.women.auc.originals)} → ${fixed(f.women.auc.reconstructions)} | ${f.all.medianOldAge.originals} → ${f.all.medianOldAge.reconstructions} | ${f.women.medianOldAge.originals} → ${f.women.medianOldAge.reconstructions} |`).join('\n') + '\n';
+  return head + figures.map((f) => `| ${path.basename(f.autoencoder.file)} | ${f.faces} (${f.undetected}) | ${fixed(f.all.auc.originals)} → ${fixed(f.all.auc.reconstructions)} | ${fixed(f.women.auc.originals)} → ${fixed(f.women.auc.reconstructions)} | ${years(f.all.medianOldAge.originals)} → ${years(f.all.medianOldAge.reconstructions)} | ${years(f.women.medianOldAge.originals)} → ${years(f.women.medianOldAge.reconstructions)} |`).join('\n') + '\n';
 }
 
 /** Runs the command with the given arguments (without node and script). */

@@ -139,4 +139,10 @@ describe('npm run eval:age-cues: the same figure for several autoencoders, witho
     expect(markdownAgeCues(figures)).toContain('| exact.onnx | 6 (0) |');
     await expect(ageCuesMain(['--real', shard])).rejects.toThrow(/usage: npm run eval:age-cues/);
   }, 120_000);
+
+  it('prints AUCs to three decimals and median ages to a tenth of a year', () => {
+    const group = (median: number) => ({ old: 3, young: 4, auc: { originals: 0.9475, reconstructions: 0.88 }, medianOldAge: { originals: 44.55, reconstructions: median } });
+    const figure = { autoencoder: { file: '/x/at32.onnx', sha256: '', inputSize: 128 }, size: 128, faces: 7, undetected: 0, all: group(38.849999999999994), women: group(Number.NaN) };
+    expect(markdownAgeCues([figure]).split('\n')[2]).toBe('| at32.onnx | 7 (0) | 0.948 → 0.880 | 0.948 → 0.880 | 44.5 → 38.8 | 44.5 → n/a |');
+  });
 });
