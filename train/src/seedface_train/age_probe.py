@@ -66,7 +66,7 @@ def probe(train_latents: torch.Tensor, train_old: torch.Tensor, val_latents: tor
     """Fit on the training latents (standardised by their own statistics) and score the validation ones."""
     mean, std = train_latents.mean(0), train_latents.std(0).clamp_min(1e-8)
     w = fit_logistic((train_latents - mean) / std, train_old)
-    scores = torch.cat([(val_latents - mean) / std, torch.ones(len(val_latents), 1, dtype=w.dtype)], 1) @ w
+    scores = (val_latents - mean) / std @ w[:-1] + w[-1]
     return {"train_faces": len(train_latents), "val_faces": len(val_latents),
             "val_old": int(val_old.sum()), "val_women": int(val_female.sum()),
             "auc_all": _figure(auc(scores, val_old)), "auc_women": _figure(auc(scores[val_female], val_old[val_female]))}
