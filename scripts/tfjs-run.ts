@@ -2,9 +2,9 @@
  * Runs a TF.js graph model (model.json + its weight files) on a batch of NHWC images, for the Python pipeline's
  * check that its PyTorch port of the model (train/src/seedface_train/perceptual.py) computes the same thing.
  *
- *   node --import tsx scripts/tfjs-run.ts --model m.json --input x.f32 --shape N,H,W,C --out y.f32
+ *   node --import tsx scripts/tfjs-run.ts --model m.json --input x.f32 --shape N,H,W,C --out y.f32 [--node NAME]
  *
- * Prints JSON: the output shape.
+ * `--node` reads one node's value (a feature map, NHWC) instead of the model's output. Prints JSON: its shape.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,7 +12,10 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 
 const { values: args } = parseArgs({
-  options: { model: { type: 'string' }, input: { type: 'string' }, shape: { type: 'string' }, out: { type: 'string' } },
+  options: {
+    model: { type: 'string' }, input: { type: 'string' }, shape: { type: 'string' }, out: { type: 'string' },
+    node: { type: 'string' },
+  },
 });
 if (!args.model || !args.input || !args.shape || !args.out) throw new Error('usage: see the header of scripts/tfjs-run.ts');
 
@@ -28,6 +31,6 @@ const model = await tf.loadGraphModel(tf.io.fromMemory({
 }));
 const bytes = readFileSync(args.input);
 const x = tf.tensor(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4), args.shape.split(',').map(Number));
-const y = model.execute(x) as tf.Tensor;
+const y = (args.node ? model.execute(x, args.node) : model.execute(x)) as tf.Tensor;
 writeFileSync(args.out, Buffer.from((await y.data() as Float32Array).buffer));
 console.log(JSON.stringify({ shape: y.shape }));

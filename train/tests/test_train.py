@@ -150,8 +150,9 @@ def test_noise_inputs_start_silent_then_draw_what_the_map_says():
     assert F.avg_pool2d(first - other, 8).abs().mean() < 0.5 * change.mean()
 
 
-def test_the_perceptual_term_is_logged_and_trained_with_the_others(pack, tmp_path):
-    cfg = make_config("tiny", ["steps=4", "perc_weight=0.1", "log_every=1"])
+@pytest.mark.parametrize("net", ["emotion", "age"])
+def test_the_perceptual_term_is_logged_and_trained_with_the_others(pack, tmp_path, net):
+    cfg = make_config("tiny", ["steps=4", "perc_weight=0.1", f"perc_net={net}", "log_every=1"])
     Trainer(cfg, pack, tmp_path).fit()
     rows = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     assert all(r["perc"] > 0 for r in rows if "l1" in r) and len([r for r in rows if "l1" in r]) == 4

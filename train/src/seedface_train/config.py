@@ -35,6 +35,7 @@ class Config:
     fm_weight: float = 0.0  # L1 between the critic's features of a face and of its reconstruction
     ffl_weight: float = 0.0  # focal frequency loss (Jiang et al. 2021): spectrum error, hardest frequencies weighted
     perc_weight: float = 0.0  # perceptual distance on a face network's features (perceptual.py; not the eval's)
+    perc_net: str = "emotion"  # which: "emotion" (human's emotion net) or "age" (SSR-Net, from human-models)
     # optimisation
     optimizer: str = "adamw"  # or "adam"
     lr: float = 2e-3

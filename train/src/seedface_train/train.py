@@ -141,7 +141,7 @@ class Trainer:
         fmt = torch.channels_last
         self.model = AutoEncoder(cfg).to(self.device, memory_format=fmt)
         self.ema = EMA(self.model, cfg.ema_decay) if cfg.ema_decay else None
-        self.perceptual = PerceptualDistance().to(self.device) if cfg.perc_weight else None
+        self.perceptual = PerceptualDistance(cfg.perc_net).to(self.device) if cfg.perc_weight else None
         self.disc = (PatchDiscriminator(cfg.disc_width, cfg.disc_depth).to(self.device, memory_format=fmt)
                      if cfg.adv_weight else None)
         # The wrappers average gradients across ranks. The generator step calls the critic unwrapped, with its
