@@ -57,6 +57,8 @@ def test_a_graph_with_ops_not_ported_is_refused(tmp_path):
         TfjsGraph(tmp_path / "m.json")
     with pytest.raises(ValueError, match="StridedSlice"):
         TfjsGraph(AGE)  # the whole age net: its regression head is not ported
+    with pytest.raises(ValueError, match="emotion, age"):
+        PerceptualDistance("gear")
 
 
 @pytest.mark.parametrize("net", ["emotion", "age"])

@@ -178,6 +178,8 @@ class PerceptualDistance(nn.Module):
 
     def __init__(self, net: str = "emotion"):
         super().__init__()
+        if net not in FACE_NETS:
+            raise ValueError(f"perc_net={net!r}: choose from {', '.join(FACE_NETS)}")
         self.spec = FACE_NETS[net]
         self.layers = tuple(scoped(self.spec.model_json, layer) for layer in self.spec.layers)
         self.net = TfjsGraph(self.spec.model_json, self.layers).requires_grad_(False)
