@@ -43,7 +43,7 @@ def test_the_age_nets_feature_maps_are_what_tfjs_computes():
     # the deepest map of each stream: every op the distance uses (convolutions with and without ReLU, both pools, tanh)
     rng = np.random.default_rng(0)
     x = np.stack([np.asarray(synthetic_face(rng, 64), dtype=np.float32) for _ in range(3)])  # RGB in [0, 255]
-    layers = (scoped(AGE, "activation_3/Relu"), scoped(AGE, "activation_7/Tanh"))
+    layers = scoped(AGE, "activation_3/Relu", "activation_7/Tanh")
     net = TfjsGraph(AGE, layers)  # the age head beyond them uses ops not ported: only what the maps need is loaded
     for ours, layer in zip(net(torch.from_numpy(x).permute(0, 3, 1, 2), layers), layers):
         theirs = tfjs_run(AGE, x, layer).reshape(ours.permute(0, 2, 3, 1).shape)

@@ -161,11 +161,11 @@ class TfjsGraph(nn.Module):
         return [values[name] for name in outputs]
 
 
-def scoped(model_json: Path, layer: str) -> str:
-    """A layer's full node name: TF.js graphs put every node under one scope ("StatefulPartitionedCall/model_1")."""
+def scoped(model_json: Path, *layers: str) -> tuple[str, ...]:
+    """The layers' full node names: TF.js graphs put every node under one scope ("StatefulPartitionedCall/model_1")."""
     nodes = json.loads(model_json.read_text())["modelTopology"]["node"]
     first = next(n["name"] for n in nodes if n["op"] not in ("Const", "Placeholder"))  # ".../<layer>/<op>"
-    return f"{first.rsplit('/', 2)[0]}/{layer}"
+    return tuple(f"{first.rsplit('/', 2)[0]}/{layer}" for layer in layers)
 
 
 class PerceptualDistance(nn.Module):
@@ -181,7 +181,7 @@ class PerceptualDistance(nn.Module):
         if net not in FACE_NETS:
             raise ValueError(f"perc_net={net!r}: choose from {', '.join(FACE_NETS)}")
         self.spec = FACE_NETS[net]
-        self.layers = tuple(scoped(self.spec.model_json, layer) for layer in self.spec.layers)
+        self.layers = scoped(self.spec.model_json, *self.spec.layers)
         self.net = TfjsGraph(self.spec.model_json, self.layers).requires_grad_(False)
         self.register_buffer("grey", torch.tensor(GREY).reshape(1, 3, 1, 1), persistent=False)
 
