@@ -32,6 +32,11 @@ const entryShape = z
     attributesFile: z.string().min(1).optional().describe('R2 key of the attribute directions (src/runtime/attributes.ts)'),
     attributesSha256: z.string().regex(SHA256).optional(),
     attributes: z.array(z.string().regex(ATTRIBUTE_NAME)).optional().describe('the names the attributes file holds'),
+    trainingWeights: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("the run's training weights in models/ (PyTorch: EMA autoencoder and critic), for a warm start; not served"),
   })
   .passthrough();
 

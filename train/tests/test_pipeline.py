@@ -153,6 +153,11 @@ def test_publish_writes_a_manifest_whose_sha_is_right(trained_run, exported, tmp
     assert entry["sha256"] == sha256_file(tmp_path / entry["file"]) == result["sha256"]
     assert entry["latentSize"] == 8 and entry["imageSize"] == 16 and entry["quantization"] == "fp16"
     assert "non-commercial" in entry["license"] and "16x16" in entry["dataset"]
+    # the run's training weights stay beside the model, for the next one's warm start
+    kept = torch.load(tmp_path / entry["trainingWeights"])
+    run_weights = torch.load(trained_run / "model.pt")
+    assert all(torch.equal(v, kept["model"][k]) for k, v in run_weights["model"].items())
+    assert kept["disc"] is not None and kept["step"] == 20 and "opt" not in kept
     with pytest.raises(SystemExit):
         publish(trained_run, tmp_path, "tiny", "t1", variant="fp32")  # same version, other bytes
 

@@ -1,4 +1,4 @@
-"""Command line: `python -m seedface_train {prepare,train,snapshot,prior,attributes,export,quantize,publish,degrade,age-probe} …`. Each step says what it wrote."""
+"""Command line: `python -m seedface_train {prepare,train,keep,snapshot,prior,attributes,export,quantize,publish,degrade,age-probe} …`. Each step says what it wrote."""
 from __future__ import annotations
 
 import argparse
@@ -28,6 +28,16 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--labels", default=None, help="the data set's index.csv, for age_balance")
     p.add_argument("--nproc", type=int, default=1,
                    help="data-parallel processes on this machine (gloo); under torchrun, leave at 1")
+    p.add_argument("--keep", nargs="?", const="", default=None, metavar="PATH",
+                   help="also write the run's compact state at every checkpoint to PATH (default "
+                        "train/checkpoints/<run>.pt), to commit: a run resumes from it when its folder has no "
+                        "checkpoint (a fresh clone), and goes on writing it")
+    p.add_argument("--init-from", default=None,
+                   help="start from a published model's training weights (models/*.train.pt) or a kept state")
+
+    p = sub.add_parser("keep", help="a run's last checkpoint → its compact, tracked state train/checkpoints/<run>.pt")
+    p.add_argument("--run", required=True)
+    p.add_argument("--out", default=None)
 
     p = sub.add_parser("snapshot", help="a run in progress → a run folder of its last checkpoint, for prior/export/eval")
     p.add_argument("--run", required=True)
@@ -93,7 +103,15 @@ def main(argv: list[str] | None = None) -> None:
             from .distributed import launch
             command = [sys.executable, "-m", "seedface_train", *(argv if argv is not None else sys.argv[1:])]
             raise SystemExit(launch(args.nproc, command))
-        Trainer(cfg, pack, args.out or f"train/runs/{args.preset}", args.labels).fit(resume=not args.no_resume)
+        from .checkpoints import kept_path
+        out = args.out or f"train/runs/{args.preset}"
+        kept = Path(args.keep) if args.keep else kept_path(out)
+        # a run with a kept state goes on keeping it, whether or not this launch says --keep
+        Trainer(cfg, pack, out, args.labels, kept=kept if args.keep is not None or kept.exists() else None,
+                init_from=args.init_from).fit(resume=not args.no_resume)
+    elif args.command == "keep":
+        from .checkpoints import keep_run
+        print(json.dumps(keep_run(args.run, args.out), indent=2))
     elif args.command == "snapshot":
         from .runs import snapshot_run
         print(json.dumps(snapshot_run(args.run, args.out), indent=2))

@@ -61,6 +61,21 @@ def average_buffers(module: torch.nn.Module) -> None:
         b.div_(dist.get_world_size())
 
 
+@torch.no_grad()
+def average_gradients(module: torch.nn.Module) -> None:
+    """Average a module's gradients across ranks, as DistributedDataParallel would, in one flat all-reduce."""
+    if not active():
+        return
+    grads = [p.grad for p in module.parameters() if p.grad is not None]
+    flat = torch.cat([g.reshape(-1) for g in grads])
+    dist.all_reduce(flat)
+    flat.div_(dist.get_world_size())
+    offset = 0
+    for g in grads:
+        g.copy_(flat[offset: offset + g.numel()].view_as(g))
+        offset += g.numel()
+
+
 def gather_objects(obj) -> list:
     """Every rank's `obj`, in rank order (each rank's data-loader state, for one checkpoint)."""
     if not active():

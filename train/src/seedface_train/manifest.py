@@ -9,6 +9,7 @@ from pathlib import Path
 
 import torch
 
+from .checkpoints import training_weights, write_atomically
 from .export import served_decoder
 from .grid import save_grid
 from .train import slerp
@@ -91,7 +92,8 @@ def publish(run: str | Path, models: str | Path, name: str, version: str, varian
             make_current: bool = True, eval_report: str | Path | None = None,
             baseline_report: str | Path | None = None, dataset: str | None = None,
             license_: str | None = None) -> dict:
-    """Copy `decoder.<variant>.onnx` (default: quantize's choice) into `models/` with a sample sheet, update the
+    """Copy `decoder.<variant>.onnx` (default: quantize's choice) into `models/` with a sample sheet and the run's
+    training weights (`<name>-<version>.train.pt`, not served), update the
     manifest (with the figures of `eval_report`, an `npm run eval` report.json, when given). A version is never
     reused for different bytes, so publishing again to add the evaluation keeps the weights."""
     run, models = Path(run), Path(models)
@@ -122,6 +124,13 @@ def publish(run: str | Path, models: str | Path, name: str, version: str, varian
         entry["attributes"] = sorted(json.loads(attributes.read_text())["attributes"])
         shutil.copyfile(attributes, models / entry["attributesFile"])
     sample_sheet(run, models / f"{name}-{version}.png")
+    # the weights the decoder was exported from, and the critic: the next model's warm start (`train --init-from`)
+    trained = torch.load(run / "model.pt", map_location="cpu")
+    summary = _read(run / "summary.json")
+    state = {"ema": None, "model": trained["model"], "disc": trained.get("disc"), "step": summary.get("steps"),
+             "cpu_seconds": summary.get("cpu_time_s")}
+    entry["trainingWeights"] = f"{name}-{version}.train.pt"
+    write_atomically(training_weights(state, trained["config"]), models / entry["trainingWeights"])
     manifest["models"] = [m for m in manifest["models"] if m["version"] != version] + [entry]
     if make_current:
         manifest["current"] = version

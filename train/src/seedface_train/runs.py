@@ -32,7 +32,7 @@ def snapshot_run(run: str | Path, out: str | Path) -> dict:
     shutil.copyfile(run / "config.json", out / "config.json")
     weights = state["ema"] if state["ema"] is not None else state["model"]
     config = json.loads((run / "config.json").read_text())
-    torch.save({"config": config, "model": weights}, out / "model.pt")
+    torch.save({"config": config, "model": weights, "disc": state["disc"]}, out / "model.pt")
     summary = {"snapshot_of": str(run), "steps": state["step"], "wall_time_s": round(state["elapsed"], 1),
                "cpu_time_s": round(state["cpu_seconds"], 1) if "cpu_seconds" in state else None}
     (out / "summary.json").write_text(json.dumps(summary, indent=2))

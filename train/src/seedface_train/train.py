@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel
 from tqdm import tqdm
 
-from . import distributed
+from . import checkpoints, distributed
 from .config import Config
 from .data import Batches, age_weights, load_pack, read_labels, to_model_range
 from .grid import save_grid
@@ -82,35 +82,61 @@ def image_gradients(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def reconstruction_loss(cfg: Config, recon: torch.Tensor, x: torch.Tensor) -> dict[str, torch.Tensor]:
-    terms = {}
+    """The pixel terms, in float32 whatever precision the decoder ran in. Every one of them is a function of the
+    difference alone (image gradients and the Fourier transform are linear), so it is formed once: on the CPU these
+    element-wise passes over [N,3,128,128] cost more than the decoder's convolutions."""
+    diff, terms = recon.float() - x, {}
     if cfg.l1_weight:
-        terms["l1"] = (recon - x).abs().mean()
+        terms["l1"] = diff.abs().mean()
     if cfg.mse_weight:
-        terms["mse"] = (recon - x).pow(2).mean()
+        terms["mse"] = diff.pow(2).mean()
     if cfg.grad_weight:
-        (rx, ry), (xx, xy) = image_gradients(recon), image_gradients(x)
-        terms["grad"] = (rx - xx).abs().mean() + (ry - xy).abs().mean()
+        dx, dy = image_gradients(diff)
+        terms["grad"] = dx.abs().mean() + dy.abs().mean()
     if cfg.ffl_weight:
-        terms["ffl"] = focal_frequency_loss(recon, x)
+        terms["ffl"] = focal_frequency_loss(diff)
     return terms
 
 
-def focal_frequency_loss(recon: torch.Tensor, x: torch.Tensor, alpha: float = 1.0) -> torch.Tensor:
-    """Focal frequency loss (Jiang et al., ICCV 2021): squared spectrum error, each frequency weighted by its own
-    error (normalised to [0, 1] per image and channel, not differentiated), so the frequencies the decoder draws worst
-    — the fine ones, for an autoencoder — get the gradient. Pixel losses weigh every frequency by its energy, which
-    is why their optimum is blurred."""
-    # the real FFT's half spectrum: the other half mirrors it, and it costs half the time (a quarter of a CPU step)
-    diff = torch.fft.rfft2(recon.float(), norm="ortho") - torch.fft.rfft2(x.float(), norm="ortho")
-    dist = diff.real.pow(2) + diff.imag.pow(2)  # [N,3,H,W/2+1]
+def focal_frequency_loss(diff: torch.Tensor, alpha: float = 1.0) -> torch.Tensor:
+    """Focal frequency loss (Jiang et al., ICCV 2021) of `diff` = reconstruction − photo: squared spectrum error,
+    each frequency weighted by its own error (normalised to [0, 1] per image and channel, not differentiated), so the
+    frequencies the decoder draws worst — the fine ones, for an autoencoder — get the gradient. Pixel losses weigh
+    every frequency by its energy, which is why their optimum is blurred."""
+    # the spectrum of the difference is the difference of the spectra: one transform, not two; the real FFT's half
+    # spectrum, as the other half mirrors it
+    spectrum = torch.view_as_real(torch.fft.rfft2(diff, norm="ortho"))
+    dist = spectrum.pow(2).sum(-1)  # [N,3,H,W/2+1]
     weight = dist.detach().sqrt().pow(alpha)
     weight = weight / weight.flatten(2).amax(dim=2).clamp_min(1e-12)[..., None, None]
     return (weight * dist).mean()
 
 
+def bf16_autocast(device: torch.device) -> tuple[bool, str]:
+    """Whether bf16 autocast pays on `device`, and why. On the CPU only AMX makes it faster (oneDNN runs bf16
+    convolutions on the tile unit: 2.1× fp32 on a conv-only step); without AMX bf16 is emulated and slower."""
+    if device.type == "cuda":
+        return True, "bf16 autocast on CUDA"
+    try:
+        flags = next((line for line in open("/proc/cpuinfo") if line.startswith("flags")), "").split()
+    except OSError:
+        flags = []
+    if "amx_bf16" in flags:
+        return True, "bf16 autocast on the CPU (AMX-BF16)"
+    return False, "float32: this CPU has no AMX-BF16, where bf16 autocast would be slower"
+
+
 class Trainer:
-    def __init__(self, cfg: Config, pack: str | Path, out: str | Path, labels: str | Path | None = None):
+    """Trains `cfg` on a pack into the run folder `out`.
+
+    `kept`: a tracked path for the run's compact state (checkpoints.py), written with every checkpoint and resumed
+    from when the run folder has none (a fresh clone). `init_from`: a published model's training weights (or a kept
+    state) to start from instead of random weights, with a new schedule."""
+
+    def __init__(self, cfg: Config, pack: str | Path, out: str | Path, labels: str | Path | None = None,
+                 kept: str | Path | None = None, init_from: str | Path | None = None):
         self.cfg, self.out = cfg, Path(out)
+        self.kept, self.init_from = (Path(kept) if kept else None), (Path(init_from) if init_from else None)
         self.out.mkdir(parents=True, exist_ok=True)
         self.rank, local_rank, self.world = distributed.world()
         if cfg.batch_size % self.world:
@@ -144,13 +170,12 @@ class Trainer:
         self.perceptual = PerceptualDistance(cfg.perc_net).to(self.device) if cfg.perc_weight else None
         self.disc = (PatchDiscriminator(cfg.disc_width, cfg.disc_depth).to(self.device, memory_format=fmt)
                      if cfg.adv_weight else None)
-        # The wrappers average gradients across ranks. The generator step calls the critic unwrapped, with its
-        # weights frozen: only the critic's own step may move (and so synchronise) them.
-        self.train_model, self.train_disc = self.model, self.disc
+        # The wrapper averages the autoencoder's gradients across ranks; the critic's are averaged by hand
+        # (distributed.average_gradients), as its one backward pass is not a plain loss.backward()
+        self.train_model = self.model
         if distributed.active():
             # BatchNorm statistics are averaged after each step instead of copied from rank 0 before each forward
             self.train_model = DistributedDataParallel(self.model, broadcast_buffers=False)
-            self.train_disc = DistributedDataParallel(self.disc) if self.disc else None
         opt = torch.optim.AdamW if cfg.optimizer == "adamw" else torch.optim.Adam
         self.opt = opt(self.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
         self.plateau = (torch.optim.lr_scheduler.ReduceLROnPlateau(self.opt, factor=0.5, patience=2)
@@ -162,7 +187,10 @@ class Trainer:
         # fixed draws for the sample sheets, so sheets from different steps compare like for like
         g = torch.Generator().manual_seed(1234)
         self.sheet_z = torch.randn(16, cfg.latent_size, generator=g).to(self.device)
-        self.amp = cfg.amp and self.device.type == "cuda"
+        supported, precision = bf16_autocast(self.device)
+        self.amp = cfg.amp and supported
+        if self.rank == 0:
+            print(f"precision: {precision if self.amp else 'float32 (amp=false)' if supported else precision}")
         if self.rank == 0:
             (self.out / "config.json").write_text(cfg.to_json())
 
@@ -187,15 +215,17 @@ class Trainer:
                  "disc_opt": self.disc_opt.state_dict() if self.disc else None,
                  "plateau": self.plateau.state_dict() if self.plateau else None,
                  "rng": torch.get_rng_state()}
-        torch.save(state, path.with_suffix(".tmp"))
-        path.with_suffix(".tmp").replace(path)  # a crash mid-write must not destroy the last good checkpoint
+        checkpoints.write_atomically(state, path)
+        if self.kept:
+            checkpoints.write_atomically(checkpoints.compact(state, json.loads(self.cfg.to_json())), self.kept)
         return path
 
-    def load_checkpoint(self) -> bool:
-        path = self.out / "ckpt.pt"
-        if not path.exists():
-            return False
-        state = torch.load(path, map_location=self.device)
+    def load_checkpoint(self) -> Path | None:
+        """Resume from the run folder's checkpoint, else from the kept state; the path resumed from, if any."""
+        path = next((p for p in (self.out / "ckpt.pt", self.kept) if p is not None and p.exists()), None)
+        if path is None:
+            return None
+        state = checkpoints.expand(torch.load(path, map_location=self.device))
         self.step, self.elapsed = state["step"], state["elapsed"]
         # checkpoints from before the count: wall time × processes × threads, an upper bound
         self.cpu_before = state.get("cpu_seconds", state["elapsed"] * state["world"] * self.cfg.threads)
@@ -213,70 +243,101 @@ class Trainer:
         if self.plateau:
             self.plateau.load_state_dict(state["plateau"])
         torch.set_rng_state(state["rng"])  # reparameterisation and critic draws continue as if never stopped
-        return True
+        return path
+
+    def warm_start(self, path: Path) -> None:
+        """Start from trained weights (the EMA's where the file has them) with fresh optimisers and schedule."""
+        state = torch.load(path, map_location=self.device)
+        weights = state.get("ema") or state["model"]
+        self.model.load_state_dict(weights)
+        if self.ema:
+            self.ema.module.load_state_dict(weights)
+        if self.disc and state.get("disc") is not None:
+            self.disc.load_state_dict(state["disc"])
 
     # -- one step ----------------------------------------------------------------------------------------------------
     def train_step(self) -> dict[str, float]:
+        """One generator step and, once the critic is on, one critic step, sharing the critic's forward passes.
+
+        The decoder's output is the graph's waist: every term is differentiated to the image once, the adaptive
+        weight compares the terms' gradients at the last layer from there, and one backward pass takes their weighted
+        sum through decoder and encoder. The critic sees the photos and the decoded faces once per step: the
+        generator's adversarial and feature-matching terms and the critic's own hinge loss are all read off those two
+        passes, taken before either side moves (on the CPU, a critic pass costs as much as a decoder pass)."""
         cfg, x = self.cfg, self.batches.next()
         if not self.plateau:
             for group in self.opt.param_groups:
                 group["lr"] = cfg.lr * lr_factor(cfg, self.step, self.elapsed)
         adversarial = self.disc is not None and self.step >= cfg.adv_start_step
-        if self.disc:
-            self.disc.requires_grad_(False)
-        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.amp):
+        autocast = torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.amp)
+        with autocast:
             recon, mean, logvar = self.train_model(x)
-            terms = reconstruction_loss(cfg, recon, x)
-            if self.perceptual:
-                terms["perc"] = self.perceptual(recon, x)
-            loss = sum(getattr(cfg, f"{k}_weight") * v for k, v in terms.items())
-            if cfg.variational:
-                terms["kl"] = kl_divergence(mean.float(), logvar.float())
-                warm = min(1.0, (self.step + 1) / cfg.kl_warmup_steps) if cfg.kl_warmup_steps else 1.0
-                loss = loss + cfg.beta * warm * terms["kl"]
-            if adversarial:
-                fake = recon
-                if cfg.adv_on_samples:
-                    z = torch.randn(x.shape[0] // 2, cfg.latent_size, device=self.device)
-                    fake = torch.cat([recon, self.model.decoder(z)])
-                fake_feats, logits = self.disc.features(fake)
-                terms["g_adv"] = -logits.mean()
-                weight = cfg.adv_weight
-                if cfg.adv_adaptive:
-                    terms["adv_scale"] = self.adaptive_scale(loss, terms["g_adv"])
-                    weight = weight * terms["adv_scale"]
-                loss = loss + weight * terms["g_adv"]
-                if cfg.fm_weight:
-                    with torch.no_grad():
-                        real_feats, _ = self.disc.features(x)
-                    terms["fm"] = sum((f[: len(x)] - r).abs().mean() for f, r in zip(fake_feats, real_feats)) / len(real_feats)
-                    loss = loss + cfg.fm_weight * terms["fm"]
+            outputs = [recon]
+            if adversarial and cfg.adv_on_samples:
+                z = torch.randn(x.shape[0] // 2, cfg.latent_size, device=self.device)
+                outputs.append(self.model.decoder(z))
+        images = [o.detach().float().requires_grad_() for o in outputs]  # the waist: [N,3,128,128] each
+        terms = reconstruction_loss(cfg, images[0], x)
+        if self.perceptual:
+            terms["perc"] = self.perceptual(images[0], x)
+        rec = sum(getattr(cfg, f"{k}_weight") * v for k, v in terms.items())
+        grads = list(torch.autograd.grad(rec, images, allow_unused=True))
+        grads = [torch.zeros_like(i) if g is None else g for g, i in zip(grads, images)]
+        loss = rec.detach()
+        if adversarial:
+            with autocast:
+                # The spectral norms' power iteration runs once, on the photos' pass; the faces' pass reuses its
+                # estimate (eval mode), so both sides are scored by the same critic.
+                real_feats, real_logits = self.disc.train().features(x)
+                fake_feats, fake_logits = self.disc.eval().features(torch.cat(images))
+            self.disc.train()
+            real_logits, fake_logits = real_logits.float(), fake_logits.float()
+            terms["g_adv"] = -fake_logits.mean()
+            adv_grads = torch.autograd.grad(terms["g_adv"], images, retain_graph=True)
+            weight = cfg.adv_weight
+            if cfg.adv_adaptive:
+                terms["adv_scale"] = self.adaptive_scale(outputs, grads, adv_grads)
+                weight = weight * terms["adv_scale"]
+            grads = [g + weight * a for g, a in zip(grads, adv_grads)]
+            loss = loss + weight * terms["g_adv"].detach()
+            if cfg.fm_weight:
+                terms["fm"] = sum((f[: len(x)].float() - r.detach().float()).abs().mean()
+                                  for f, r in zip(fake_feats, real_feats)) / len(real_feats)
+                fm_grad, = torch.autograd.grad(terms["fm"], images[0], retain_graph=True)
+                grads[0] = grads[0] + cfg.fm_weight * fm_grad
+                loss = loss + cfg.fm_weight * terms["fm"].detach()
+            terms["d_hinge"] = F.relu(1.0 - real_logits).mean() + F.relu(1.0 + fake_logits).mean()
+        tensors, tensor_grads = outputs, [g.to(o.dtype) for g, o in zip(grads, outputs)]
+        if cfg.variational:
+            terms["kl"] = kl_divergence(mean.float(), logvar.float())
+            warm = min(1.0, (self.step + 1) / cfg.kl_warmup_steps) if cfg.kl_warmup_steps else 1.0
+            kl = cfg.beta * warm * terms["kl"]
+            tensors, tensor_grads = [*tensors, kl], [*tensor_grads, None]
+            loss = loss + kl.detach()
         self.opt.zero_grad(set_to_none=True)
-        loss.backward()
+        torch.autograd.backward(tensors, tensor_grads)
+        if adversarial:  # the critic's gradients, from the same passes (none flow into the faces: they are leaves)
+            self.disc_opt.zero_grad(set_to_none=True)
+            torch.autograd.backward(terms["d_hinge"], inputs=list(self.disc.parameters()))
+            distributed.average_gradients(self.disc)
+            self.disc_opt.step()
         self.opt.step()
         distributed.average_buffers(self.model)
         if self.ema:
             self.ema.update(self.model, self.step)
-        if adversarial:
-            self.disc.requires_grad_(True)
-            with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.amp):
-                real_logits, fake_logits = self.train_disc(torch.cat([x, fake.detach()])).split([len(x), len(fake)])
-                d_loss = F.relu(1.0 - real_logits).mean() + F.relu(1.0 + fake_logits).mean()
-            self.disc_opt.zero_grad(set_to_none=True)
-            d_loss.backward()
-            self.disc_opt.step()
-            terms["d_hinge"] = d_loss
         terms["loss"] = loss
         # tensors, not floats: reading a value waits for the GPU, so the loop reads them only when it logs
         return {k: v.detach() for k, v in terms.items()}
 
-    def adaptive_scale(self, rec_loss: torch.Tensor, adv_loss: torch.Tensor) -> torch.Tensor:
+    def adaptive_scale(self, outputs: list[torch.Tensor], rec_grads: list[torch.Tensor],
+                       adv_grads: tuple[torch.Tensor, ...]) -> torch.Tensor:
         """|∇rec| / |∇adv| at the decoder's last weight (Esser et al., VQGAN): the adversarial term then pulls as
-        hard as the reconstruction terms wherever training is, instead of by a fixed weight tuned for one stage."""
+        hard as the reconstruction terms wherever training is, instead of by a fixed weight tuned for one stage.
+        Each term's gradient at the images is taken back through the last layer only."""
         last = self.model.decoder.last_weight()
-        rec_grad, = torch.autograd.grad(rec_loss, last, retain_graph=True)
-        adv_grad, = torch.autograd.grad(adv_loss, last, retain_graph=True)
-        return (rec_grad.norm() / (adv_grad.norm() + 1e-4)).clamp(max=1e4).detach()
+        norms = [torch.autograd.grad(outputs, last, [g.to(o.dtype) for g, o in zip(grads, outputs)],
+                                     retain_graph=True)[0].float().norm() for grads in (rec_grads, adv_grads)]
+        return (norms[0] / (norms[1] + 1e-4)).clamp(max=1e4).detach()
 
     # -- evaluation and sheets ---------------------------------------------------------------------------------------
     @torch.no_grad()
@@ -310,8 +371,13 @@ class Trainer:
     def fit(self, resume: bool = True, until: int | None = None) -> dict:
         """Train to the end of the budget (or stop after step `until`, as an interruption would; resume continues)."""
         cfg, lead = self.cfg, self.rank == 0
-        if resume and self.load_checkpoint() and lead:
-            print(f"resumed from {self.out / 'ckpt.pt'} at step {self.step}")
+        resumed = self.load_checkpoint() if resume else None
+        if resumed and lead:
+            print(f"resumed from {resumed} at step {self.step}")
+        elif not resumed and self.init_from:
+            self.warm_start(self.init_from)
+            if lead:
+                print(f"warm start from {self.init_from}")
         metrics = (self.out / "metrics.jsonl").open("a") if lead else None
         bar = tqdm(total=cfg.steps, initial=self.step, desc=f"train {cfg.arch}", dynamic_ncols=True, disable=not lead)
         last, started = {}, time.time() - self.elapsed
@@ -349,7 +415,8 @@ class Trainer:
         self.save_checkpoint()
         if not lead:
             return {}
-        torch.save({"config": json.loads(cfg.to_json()), "model": self.sampler.state_dict()}, self.out / "model.pt")
+        torch.save({"config": json.loads(cfg.to_json()), "model": self.sampler.state_dict(),
+                    "disc": self.disc.state_dict() if self.disc else None}, self.out / "model.pt")
         device = torch.cuda.get_device_name() if self.device.type == "cuda" else f"cpu x{cfg.threads}"
         summary = {"preset_config": json.loads(cfg.to_json()), "steps": self.step, "wall_time_s": round(self.elapsed, 1),
                    "cpu_time_s": round(self.cpu_seconds, 1),
