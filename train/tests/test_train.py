@@ -6,7 +6,7 @@ import torch.nn.functional as F
 
 from seedface_train.config import make_config
 from seedface_train.data import load_pack
-from seedface_train.train import Trainer
+from seedface_train.train import Trainer, reconstruction_loss
 
 
 def test_a_few_steps_lower_the_loss(pack, tmp_path):
@@ -203,3 +203,49 @@ def test_a_snapshot_of_a_run_in_progress_loads_its_ema_weights(pack, tmp_path):
     ema = trainer.ema.module.state_dict()
     assert all(torch.equal(v, ema[k]) for k, v in model.state_dict().items())
     assert not all(torch.equal(v, trainer.model.state_dict()[k]) for k, v in model.state_dict().items())
+
+
+def test_one_backward_pass_gives_the_gradients_of_the_whole_objective(pack, tmp_path):
+    """train_step differentiates each term to the decoded image once and shares the critic's passes; its gradients
+    must be those of the objective written out plainly: L = rec + w·adv + fm, w from the last layer's gradients."""
+    import copy
+    cfg = make_config("tiny", ["adv_adaptive=1", "fm_weight=1", "ffl_weight=1", "adv_start_step=0", "augment=0",
+                                "variational=0", "adv_on_samples=0"])
+    trainer = Trainer(cfg, pack, tmp_path)
+    with torch.no_grad():  # let the spectral norms' power iteration settle, as it has in a run
+        for _ in range(50):
+            trainer.disc(trainer.val)
+    before = copy.deepcopy((trainer.model.state_dict(), trainer.disc.state_dict(), trainer.batches.state_dict()))
+    terms = trainer.train_step()
+    got = {n: p.grad.clone() for n, p in trainer.model.named_parameters()}
+    got_disc = {n: p.grad.clone() for n, p in trainer.disc.named_parameters()}
+
+    model, disc = trainer.model, trainer.disc
+    model.load_state_dict(before[0])
+    disc.load_state_dict(before[1])
+    trainer.batches.load_state_dict(before[2])
+    model.zero_grad()
+    x = trainer.batches.next()
+    recon = model(x)[0]
+    rec = sum(getattr(cfg, f"{k}_weight") * v for k, v in reconstruction_loss(cfg, recon, x).items())
+    real_feats, real_logits = disc.train().features(x)
+    fake_feats, fake_logits = disc.eval().features(recon)
+    adv = -fake_logits.mean()
+    last = model.decoder.last_weight()
+    g_rec, = torch.autograd.grad(rec, last, retain_graph=True)
+    g_adv, = torch.autograd.grad(adv, last, retain_graph=True)
+    scale = g_rec.norm() / (g_adv.norm() + 1e-4)
+    fm = sum((f - r.detach()).abs().mean() for f, r in zip(fake_feats, real_feats)) / len(real_feats)
+    (rec + cfg.adv_weight * scale.detach() * adv + cfg.fm_weight * fm).backward(
+        inputs=list(model.parameters()), retain_graph=True)
+    hinge = torch.relu(1 - real_logits).mean() + torch.relu(1 + fake_logits).mean()
+    disc.zero_grad()
+    hinge.backward(inputs=list(disc.parameters()))
+
+    assert float(terms["adv_scale"]) == pytest.approx(float(scale), rel=1e-4)
+    for name, p in model.named_parameters():
+        if name.endswith("conv.bias") or name.startswith("encoder.features") and name.endswith("bias"):
+            continue  # biases a BatchNorm cancels: their gradient is rounding noise
+        assert torch.allclose(got[name], p.grad, rtol=1e-3, atol=1e-6), name
+    for name, p in disc.named_parameters():
+        assert torch.allclose(got_disc[name], p.grad, rtol=1e-3, atol=1e-6), name
