@@ -1,19 +1,19 @@
 /**
  * The OpenAPI 3.1 document of the HTTP API (served at /openapi.json, rendered at /docs), generated from what the
  * routes validate and answer with: every parameter's type, range, pattern, enum and default from the zod schemas of
- * ./params.ts (through zod-to-json-schema), the error codes from ./errors.ts, the image media types from
+ * ./params.ts (as JSON Schema 2020-12, ./json-schema.ts), the error codes from ./errors.ts, the image media types from
  * src/runtime/encode.ts, the manifest's shape from src/runtime/manifest.ts and the image cache headers from
  * ./image-response.ts. Written here is only what no schema says: each route's path, summary and prose, and which
  * errors it can answer with. test/worker/openapi.test.ts checks the document against the app both ways.
  */
 import type { ZodRawShape, ZodTypeAny } from 'zod';
 import { ZodEffects, ZodObject, ZodPipeline } from 'zod';
-import { zodToJsonSchema } from 'zod-to-json-schema';
 import { version } from '../../package.json';
 import { DEFAULT_QUALITY, IMAGE_FORMATS, LOSSY_FORMATS } from '../runtime/encode';
 import { manifestSchema } from '../runtime/manifest';
 import { ERROR_CODES, type ErrorCode, type ErrorStatus } from './errors';
 import { IMMUTABLE } from './image-response';
+import { jsonSchema2020 } from './json-schema';
 import { attributesQuery, facePath, faceQuery, interpolateQuery, latentPath, latentQuery, MAX_STRENGTH } from './params';
 
 /** A JSON Schema, or any other object of the document. */
@@ -117,7 +117,15 @@ function operations(): Operation[] {
       pathSchema: latentPath,
       querySchema: latentQuery,
       params: { seed: SEED_PROSE, v: 'Model version, which sets the latent size; default: the current one.', attributes: ATTRIBUTES_PROSE },
-      ok: jsonResponse('The latent.', { type: 'object', required: ['seed', 'sha256', 'algorithm', 'model', 'latentSize', 'latent'] }),
+      ok: jsonResponse('The latent.', objectSchema({
+        seed: { type: 'string', description: 'The seed, percent-decoded.' },
+        sha256: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of its UTF-8 bytes, hex.' },
+        algorithm: { type: 'string', description: 'The seed → latent algorithm.' },
+        model: MODEL_VERSION,
+        latentSize: { type: 'integer', minimum: 1 },
+        attributes: { type: 'object', additionalProperties: { type: 'number' }, description: 'The strengths it was shifted by, when shifted.' },
+        latent: { type: 'array', items: { type: 'number' }, description: 'The decoder\'s input: `latentSize` float32 values.' },
+      }, ['attributes'])),
       errors: ['invalid_param', 'invalid_query', 'unknown_version', 'model_unavailable'],
     },
     {
@@ -128,7 +136,18 @@ function operations(): Operation[] {
       description: "`{ model, usage, attributes: [{ name, positive, range }] }`: the names `/face` takes as strengths, what a positive strength does, and the range.",
       querySchema: attributesQuery,
       params: { v: 'Model version; default: the current one.' },
-      ok: jsonResponse('The attributes.', { type: 'object', required: ['model', 'attributes'] }),
+      ok: jsonResponse('The attributes.', objectSchema({
+        model: MODEL_VERSION,
+        usage: { type: 'string' },
+        attributes: {
+          type: 'array',
+          items: objectSchema({
+            name: { type: 'string' },
+            positive: { type: 'string', description: 'What a positive strength does.' },
+            range: { type: 'array', prefixItems: [{ type: 'number' }, { type: 'number' }], items: { type: 'number' }, minItems: 2, maxItems: 2 },
+          }),
+        },
+      })),
       errors: ['invalid_query', 'unknown_version', 'model_unavailable'],
     },
     {
@@ -137,7 +156,16 @@ function operations(): Operation[] {
       tag: 'model',
       summary: 'The model in service',
       description: 'Loads the current model (a broken one answers 503) and describes it, the versions, the wasm memory and the rate limit.',
-      ok: jsonResponse('The worker is healthy.', { type: 'object', required: ['status', 'model', 'versions'] }),
+      ok: jsonResponse('The worker is healthy.', objectSchema({
+        status: { type: 'string', const: 'ok' },
+        model: { type: 'object', description: 'The current model\'s manifest fields: name, version, sha256, latentSize, imageSize, valueRange, quantization, dataset, license.' },
+        versions: { type: 'array', items: { type: 'string' }, description: 'Every version `v` takes.' },
+        memory: objectSchema({ wasmBytes: { type: 'integer', description: 'The isolate\'s wasm linear memory.' } }),
+        rateLimit: {
+          description: 'The per-client limit on renders, or `unlimited` without the binding.',
+          oneOf: [{ type: 'string', const: 'unlimited' }, { type: 'object' }],
+        },
+      })),
       errors: ['model_unavailable'],
     },
     {
@@ -188,7 +216,8 @@ function operations(): Operation[] {
       operationId: 'getOpenApi',
       tag: 'documentation',
       summary: 'This document',
-      ok: jsonResponse('The OpenAPI 3.1 document.', { type: 'object', required: ['openapi', 'info', 'paths'] }),
+      description: 'The OpenAPI 3.1 document of the API, with this worker\'s origin as its server.',
+      ok: jsonResponse('The OpenAPI 3.1 document.', objectSchema({ openapi: { type: 'string' }, info: { type: 'object' }, servers: { type: 'array', items: { type: 'object' } }, paths: { type: 'object' } })),
     },
     {
       path: '/docs',
@@ -214,15 +243,23 @@ Every response carries \`Access-Control-Allow-Origin: *\` (errors too; \`ETag\` 
 scripts) and \`Server-Timing\`. Images are cached for a year under a strong ETag: send it back as \`If-None-Match\` for a
 304. Errors are JSON \`{ "error": "<code>", "detail": "<for people>" }\`; the codes are listed with each response.`;
 
+/** The `model` of a JSON body: the version that answered. */
+const MODEL_VERSION: Json = { type: 'string', description: 'The model version.' };
+
+/** An object schema with `properties`, all of them required but those named in `optional`. */
+function objectSchema(properties: Record<string, Json>, optional: string[] = []): Json {
+  return { type: 'object', required: Object.keys(properties).filter((name) => !optional.includes(name)), properties };
+}
+
 /** A body of bytes: OpenAPI 3.1 describes one by its media type alone, without a schema. */
 const BYTES: Json = {};
 
 /** zod-to-json-schema's reading: a parameter as the route sees it once parsed (so `"128"` → integer 16…512). */
-const CONVERT = { target: 'jsonSchema2019-09', $refStrategy: 'none', pipeStrategy: 'output', effectStrategy: 'input' } as const;
+const CONVERT = { $refStrategy: 'none', pipeStrategy: 'output', effectStrategy: 'input' } as const;
 
-/** The JSON Schema of `schema`, as OpenAPI 3.1 embeds it (without `$schema`). */
+/** The JSON Schema of `schema`, as OpenAPI 3.1 embeds it: draft 2020-12, its default dialect, so without `$schema`. */
 function jsonSchema(schema: ZodTypeAny): Json {
-  const { $schema: _, ...rest } = zodToJsonSchema(schema, CONVERT) as Json;
+  const { $schema: _, ...rest } = jsonSchema2020(schema, CONVERT);
   return rest;
 }
 
@@ -363,8 +400,19 @@ export function openApiPath(honoPath: string): string {
   return honoPath.replace(/:(\w+)/g, '{$1}');
 }
 
-/** The OpenAPI 3.1 document of the API. */
-export function openApiDocument(): Json {
+/**
+ * The licence the document states: the faces' terms are the serving model's, which /healthz reports (`model.license`),
+ * since a deployment may serve a model of its own. The default models' is non-commercial research only.
+ */
+function license(origin: string): Json {
+  return { name: 'The serving model\'s licence: GET /healthz, model.license (the default models: non-commercial research only)', url: `${origin}/healthz` };
+}
+
+/**
+ * The OpenAPI 3.1 document of the API served at `origin` (`https://faces.example.com`, no trailing slash), its one
+ * server. The API is public: `security: []` says that no operation takes credentials.
+ */
+export function openApiDocument(origin: string): Json {
   const paths = Object.fromEntries(
     operations().map((op) => [
       openApiPath(op.path),
@@ -382,7 +430,9 @@ export function openApiDocument(): Json {
   );
   return {
     openapi: '3.1.0',
-    info: { title: 'seedface', version, description: DESCRIPTION },
+    info: { title: 'seedface', version, description: DESCRIPTION, license: license(origin) },
+    servers: [{ url: origin, description: 'This worker.' }],
+    security: [],
     tags: TAGS,
     paths,
   };

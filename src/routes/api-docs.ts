@@ -1,12 +1,14 @@
 /**
- * GET /openapi.json — the API's OpenAPI 3.1 document (src/http/openapi.ts), built on the first request an isolate
- * gets for it, so no isolate pays for it at start-up; and GET /docs — the reference page rendering it with Swagger UI,
+ * GET /openapi.json — the API's OpenAPI 3.1 document (src/http/openapi.ts), its server the origin it was asked at
+ * (so client generators get this deployment's URL), built on the first request an isolate gets for that origin, so no
+ * isolate pays for it at start-up; and GET /docs — the reference page rendering it with Swagger UI,
  * whose script and styles are part of the browser bundle (web/docs.ts, served as /web/docs.js and /web/docs.css): the
  * page loads nothing from anywhere else.
  */
 import { Hono } from 'hono';
 import type { AppEnv } from '../http/app-env';
 import { openApiDocument } from '../http/openapi';
+import { LruCache } from '../runtime/lru';
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -20,12 +22,14 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
-let document: string | undefined;
+/** The document by origin: a deployment answers at one or two (its domain, workers.dev); a few more cost little. */
+const documents = new LruCache<string, string>(4);
 
 /** The documentation routes. */
 export const apiDocsRoute = new Hono<AppEnv>()
   .get('/openapi.json', (c) => {
-    document ??= JSON.stringify(openApiDocument());
+    const origin = new URL(c.req.url).origin;
+    const document = documents.get(origin, () => JSON.stringify(openApiDocument(origin)));
     // Changes only with a deploy; five minutes bounds how long a client reads an old one after that.
     return c.body(document, 200, { 'Content-Type': 'application/json', 'Cache-Control': 'public, max-age=300' });
   })
