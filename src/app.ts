@@ -8,6 +8,8 @@ import { timing } from 'hono/timing';
 import type { AppEnv } from './http/app-env';
 import { onError, onNotFound } from './http/errors';
 import { shedLoad } from './http/load-shedding';
+import { observe } from './http/observability';
+import { securityHeaders } from './http/security-headers';
 import type { Encoders } from './runtime/encode';
 import type { ModelStore } from './runtime/model-store';
 import { apiDocsRoute } from './routes/api-docs';
@@ -27,9 +29,12 @@ import { ortWasmRoute } from './routes/ort-wasm';
 export function createApp(store: ModelStore, wasmMemoryBytes: () => number, encoders: Encoders) {
   // One count for both rendering routes: they share the isolate's one thread and decoder.
   const shed = shedLoad();
-  // On every response: `Access-Control-Allow-Origin: *` (errors included, so browsers can read them; ETag and the
-  // model version exposed to scripts), and Server-Timing: total, plus queue/decode/resize/encode or cache=hit.
+  // Every request gets a log line and a data point, made once everything below has answered. On every response:
+  // CORP cross-origin and nosniff, `Access-Control-Allow-Origin: *` (errors included, so browsers can read them; ETag
+  // and the model version exposed to scripts), and Server-Timing: total, plus queue/decode/resize/encode or cache=hit.
   const app = new Hono<AppEnv>()
+    .use(observe)
+    .use(securityHeaders)
     .use(cors({ origin: '*', exposeHeaders: ['ETag', 'X-Model-Version'] }))
     .use(timing({ crossOrigin: true }))
     .use('/face/*', shed)

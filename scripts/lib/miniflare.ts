@@ -1,8 +1,8 @@
 /** The built worker (./build-worker.ts) in workerd, through Miniflare's API; shared by the tests, the vectors script and the benchmarks. */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Miniflare } from 'miniflare';
 import { RATE_LIMIT_BINDING, type RateLimitConfig } from '../../src/http/rate-limit-config';
+import { bundleModules } from './build-worker';
 import { modelUploads, runtimeObjects, type Upload } from './uploads';
 import { assetsDir, wranglerConfig } from './wrangler-config';
 
@@ -32,6 +32,23 @@ export interface WorkerOptions {
    * Miniflare's local cache, whose background writes stall keep-alive connections (docs/tail-latency-notes.md).
    */
   cache?: boolean;
+  /**
+   * Gets each line the worker logs (its console.log, warn and error), as workerd reports it. Without it, errors go to
+   * stderr and the rest is dropped: the worker logs one line per request (src/http/observability.ts), which would
+   * bury the output of tests and benchmarks.
+   */
+  logs?: (line: WorkerLogLine) => void;
+}
+
+/** A line the worker logged: its level (`log`, `warn`, `error`, …) and its text. */
+export interface WorkerLogLine {
+  level: string;
+  message: string;
+}
+
+/** Where a worker's lines go without a `logs` option: errors to stderr, nothing else. */
+function errorsToStderr({ level, message }: WorkerLogLine): void {
+  if (level === 'error') process.stderr.write(`${message}\n`);
 }
 
 /**
@@ -39,11 +56,7 @@ export interface WorkerOptions {
  * assets (the browser bundle) and a free loopback port.
  */
 export async function startWorker(dir: string, options: WorkerOptions = {}): Promise<RunningWorker> {
-  const modules = readdirSync(dir)
-    .filter((f) => f.endsWith('.js') || f.endsWith('.wasm'))
-    .map((f) => ({ type: f.endsWith('.wasm') ? ('CompiledWasm' as const) : ('ESModule' as const), path: join(dir, f) }))
-    // The bundle's one .js file is the entry and must come first.
-    .sort((a, b) => Number(b.type === 'ESModule') - Number(a.type === 'ESModule'));
+  const modules = bundleModules(dir);
   const mf = new Miniflare({
     modulesRoot: dir,
     modules,
@@ -55,6 +68,8 @@ export async function startWorker(dir: string, options: WorkerOptions = {}): Pro
       bindings: { RATE_LIMIT: options.rateLimit },
     }),
     assets: { directory: assetsDir(), routerConfig: { has_user_worker: true } },
+    // Miniflare checks that the handler returns nothing.
+    handleStructuredLogs: (line) => void (options.logs ?? errorsToStderr)(line),
     host: '127.0.0.1',
     port: 0,
   });

@@ -2,13 +2,15 @@
  * Builds the browser bundle (web/*.ts and the src/runtime/ modules they import, with onnxruntime-web's WebGPU build)
  * into wrangler.toml's `[assets] directory`, under web/: served as /web/demo.js, /web/face-generator.js and /web/docs.js
  * (with /web/docs.css, Swagger UI's styles), beside the lossy codecs' wasm (/web/webp_enc_simd.wasm,
- * /web/mozjpeg_enc.wasm; src/runtime/codecs-browser.ts).
+ * /web/mozjpeg_enc.wasm; src/runtime/codecs-browser.ts), and the assets' `_headers` file that gives them CORS, CORP
+ * and nosniff (src/http/security-headers.ts).
  * Synchronous (esbuild's buildSync), so buildWorker() (./build-worker.ts) can run it before wrangler bundles the worker.
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 import { buildSync } from 'esbuild';
+import { assetHeadersFile } from '../../src/http/security-headers';
 import { fileName } from '../../src/runtime/codecs-browser';
 import { JPEG_WASM } from '../../src/runtime/jpeg';
 import { WEBP_WASM } from '../../src/runtime/webp';
@@ -42,8 +44,9 @@ export function buildWeb(): string[] {
   mkdirSync(outdir, { recursive: true });
   const require = createRequire(import.meta.url);
   const codecs = [WEBP_WASM, JPEG_WASM].map((specifier) => ({ path: join(outdir, fileName(specifier)), contents: readFileSync(require.resolve(specifier)) }));
+  const headers = { path: join(assetsDir(), '_headers'), contents: assetHeadersFile() };
   // Several people build in one checkout: each file is renamed into place whole, never seen half-written.
-  for (const file of [...result.outputFiles, ...codecs]) {
+  for (const file of [...result.outputFiles, ...codecs, headers]) {
     const tmp = `${file.path}.${process.pid}.tmp`;
     writeFileSync(tmp, file.contents);
     renameSync(tmp, file.path);

@@ -32,8 +32,12 @@ export type ErrorStatus = keyof typeof ERROR_CODES;
 /** An error code of `status`, or of any status. */
 export type ErrorCode<S extends ErrorStatus = ErrorStatus> = S extends ErrorStatus ? keyof (typeof ERROR_CODES)[S] & string : never;
 
-/** A JSON error body with the given status and one of its codes. */
+/**
+ * A JSON error body with the given status and one of its codes. The code goes into the request's log line
+ * (src/http/observability.ts); the detail, which may quote the request, does not.
+ */
 export function jsonError<S extends ErrorStatus>(c: Context, status: S, error: ErrorCode<S>, detail: string, headers?: Record<string, string>): Response {
+  c.set('errorCode', error);
   return c.json({ error, detail }, status, headers);
 }
 
@@ -53,7 +57,7 @@ export function onInvalid(result: ValidationResult, c: Context): Response | unde
   return jsonError(c, 400, result.target === 'param' ? 'invalid_param' : 'invalid_query', detail);
 }
 
-/** App-wide error handler for errors thrown by route handlers. */
+/** App-wide error handler for errors thrown by route handlers; a bug's stack goes into the request's log line. */
 export const onError: ErrorHandler = (err, c) => {
   if (err instanceof UnknownVersionError) return jsonError(c, 400, 'unknown_version', err.message);
   // Same code as any other unknown query parameter: attribute names are query keys checked against the model.
@@ -61,7 +65,7 @@ export const onError: ErrorHandler = (err, c) => {
   if (err instanceof ModelUnavailableError) {
     return jsonError(c, 503, 'model_unavailable', err.message, { 'Retry-After': String(err.retryAfterSeconds), 'Cache-Control': 'no-store' });
   }
-  console.error(err);
+  c.set('exception', err);
   return jsonError(c, 500, 'internal', 'unexpected error');
 };
 

@@ -7,6 +7,7 @@ import { setMetric } from 'hono/timing';
 import { IMAGE_FORMATS, type ImageFormat } from '../runtime/encode';
 import type { ModelEntry } from '../runtime/manifest';
 import type { AppEnv } from './app-env';
+import type { ImageOutcome } from './observability';
 import { limitRender } from './rate-limit';
 
 /** Cache-Control of every response whose URL always means the same bytes: images, model files, ORT's wasm. */
@@ -43,24 +44,34 @@ export interface ImageRequest {
 
 /**
  * 304 if the client has it, else the edge cache, else (within the client's rate limit) renders and stores the image
- * in the background.
+ * in the background. Says which it was, for the request's log line and data point (src/http/observability.ts).
  */
 export async function serveImage(c: Context<AppEnv>, req: ImageRequest): Promise<Response> {
   const headers = baseHeaders(req.etag, req.entry);
-  if (matchesIfNoneMatch(c.req.header('If-None-Match'), req.etag)) return new Response(null, { status: 304, headers });
+  const outcome = (cache: ImageOutcome['cache'], bytes?: number) =>
+    c.set('image', { cache, model: req.entry.version, format: req.format, faces: req.faces, bytes });
+  if (matchesIfNoneMatch(c.req.header('If-None-Match'), req.etag)) {
+    outcome('not-modified');
+    return new Response(null, { status: 304, headers });
+  }
 
   const cache = caches.default;
   const key = new Request(new URL(req.cacheKey, c.req.url).toString());
   const hit = await cache.match(key);
   if (hit) {
     setMetric(c, 'cache', 'hit');
+    const length = hit.headers.get('Content-Length');
+    outcome('hit', length === null ? undefined : Number(length));
     // A matched response's headers are immutable; the timing middleware appends to them, so copy.
     return new Response(hit.body, hit);
   }
 
+  outcome('miss');
   const limited = await limitRender(c, req.faces);
   if (limited) return limited;
-  const response = new Response(await req.render(), { headers: { ...headers, 'Content-Type': IMAGE_FORMATS[req.format].contentType } });
+  const bytes = await req.render();
+  outcome('miss', bytes.length);
+  const response = new Response(bytes, { headers: { ...headers, 'Content-Type': IMAGE_FORMATS[req.format].contentType } });
   c.executionCtx.waitUntil(cache.put(key, response.clone()));
   return response;
 }

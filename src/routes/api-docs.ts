@@ -7,6 +7,7 @@
  */
 import { Hono } from 'hono';
 import type { AppEnv } from '../http/app-env';
+import { htmlPage } from '../http/html-page';
 import { openApiDocument } from '../http/openapi';
 import { LruCache } from '../runtime/lru';
 
@@ -33,4 +34,5 @@ export const apiDocsRoute = new Hono<AppEnv>()
     // Changes only with a deploy; five minutes bounds how long a client reads an old one after that.
     return c.body(document, 200, { 'Content-Type': 'application/json', 'Cache-Control': 'public, max-age=300' });
   })
-  .get('/docs', (c) => c.html(PAGE));
+  // Swagger UI shows an image response ("Try it out" on /face) from a blob: URL.
+  .get('/docs', htmlPage(PAGE, { blobImages: true }));

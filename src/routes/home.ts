@@ -5,6 +5,7 @@
  */
 import { Hono } from 'hono';
 import type { AppEnv } from '../http/app-env';
+import { htmlPage } from '../http/html-page';
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -99,5 +100,5 @@ const { imageData } = await faces.generate('alice', { size: 128 });</code></pre>
 </html>
 `;
 
-/** The demo page route. */
-export const homeRoute = new Hono<AppEnv>().get('/', (c) => c.html(PAGE));
+/** The demo page route: its script compiles the decoder's and the codecs' wasm. */
+export const homeRoute = new Hono<AppEnv>().get('/', htmlPage(PAGE, { wasm: true }));

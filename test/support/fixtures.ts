@@ -5,12 +5,12 @@ import { startWorker, type RunningWorker, type WorkerOptions } from '../../scrip
 /**
  * Starts a fresh worker for the enclosing test file (or describe block) and stops it afterwards.
  * With `models: true` the MODELS bucket is filled from models/ first; `runtime: true` adds ORT's browser wasm files;
- * `rateLimit` gives it the rate-limit binding (none by default: unlimited).
+ * `rateLimit` gives it the rate-limit binding (none by default: unlimited); `logs` gets the lines it logs.
  */
 export function useWorker(options: { models: boolean; runtime?: boolean } & WorkerOptions): () => RunningWorker {
   let worker: RunningWorker | undefined;
   beforeAll(async () => {
-    worker = await startWorker(inject('workerDir'), { rateLimit: options.rateLimit });
+    worker = await startWorker(inject('workerDir'), { rateLimit: options.rateLimit, logs: options.logs });
     if (options.models) await worker.putModels();
     if (options.runtime) await worker.putRuntime();
   });

@@ -42,7 +42,10 @@ describe('shedLoad', () => {
 });
 
 describe('the app sheds image requests past MAX_IN_FLIGHT', () => {
-  afterEach(() => vi.unstubAllGlobals());
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.restoreAllMocks();
+  });
 
   it('face and interpolate share one count; the refused request gets the 503 with CORS and nothing is cached for it', async () => {
     const imageSize = 4, latentSize = 2;
@@ -58,6 +61,9 @@ describe('the app sheds image requests past MAX_IN_FLIGHT', () => {
     const put = vi.fn(async () => undefined);
     vi.stubGlobal('caches', { default: { match: async () => undefined, put } });
     const app = createApp(store, () => 0, nodeEncoders());
+    // one log line per request (src/http/observability.ts): 130 of them would bury the test's output
+    vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const request = (path: string) => app.request(path, undefined, {}, { waitUntil: () => undefined, passThroughOnException: () => undefined, props: {} });
 
     const admitted = Array.from({ length: MAX_IN_FLIGHT }, (_, i) => request(i % 2 ? `/face/s${i}.png?size=16` : `/interpolate?from=a${i}&to=b&steps=2&size=16`));
