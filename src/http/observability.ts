@@ -50,7 +50,7 @@ export interface RequestRecord {
   error?: string;
   /** What an image route did: cache, model version, format, faces, bytes sent. */
   image?: ImageOutcome;
-  /** The image's size as the route accepted it (`size`, `width`, `height`, `dpr`: whichever the route takes). */
+  /** The image's size parameters as the route accepted them (`size`). */
   pixels?: Record<string, number>;
   /** Server-Timing's stages in ms (queue, decode, resize, encode, total; `cache;desc="hit"` has no duration). */
   ms: Record<string, number>;
@@ -77,7 +77,7 @@ const RAY = /^[0-9a-f]{16}(-[A-Z]{3})?$/;
 const SEED_PARAMETERS = ['seed', 'from', 'to'] as const;
 
 /** Parameters that size an image. */
-const SIZE_PARAMETERS = ['size', 'width', 'height', 'dpr'] as const;
+const SIZE_PARAMETERS = ['size'] as const;
 
 /** Shorter values are not cut out of a stack: they cannot identify anyone, and cutting them would garble it. */
 const MIN_REDACTED_LENGTH = 4;
@@ -87,10 +87,10 @@ function validated(c: Context, target: 'param' | 'query'): Record<string, unknow
   return (c.req.valid as (target: string) => Record<string, unknown> | undefined)(target);
 }
 
-/** The values of `names` that the route accepted as `type`, by name (`/face`'s seed without the format's extension). */
-function accepted<T extends 'string' | 'number'>(c: Context, names: readonly string[], type: T): [string, T extends 'string' ? string : number][] {
+/** The values of `names` the route accepted that are of `type`, by name (`/face`'s seed without its extension). */
+function accepted(c: Context, names: readonly string[], type: 'string' | 'number'): [string, unknown][] {
   const values = { ...validated(c, 'query'), ...validated(c, 'param') };
-  return names.flatMap((name) => (typeof values[name] === type ? [[name, values[name]] as [string, T extends 'string' ? string : number]] : []));
+  return names.filter((name) => typeof values[name] === type).map((name) => [name, values[name]]);
 }
 
 /** The pattern of the route that answered: the last matched handler's, not a middleware's (method ALL). */
@@ -136,8 +136,8 @@ async function requestRecord(c: Context<AppEnv>): Promise<RequestRecord> {
   const image = c.get('image');
   const outcome = error ?? image?.cache ?? (status < 400 ? 'ok' : 'error');
   const { source, key } = hashKey(c.env?.LOG_HASH_KEY);
-  const seeds = accepted(c, SEED_PARAMETERS, 'string');
-  const pixels = accepted(c, SIZE_PARAMETERS, 'number');
+  const seeds = accepted(c, SEED_PARAMETERS, 'string') as [string, string][];
+  const pixels = accepted(c, SIZE_PARAMETERS, 'number') as [string, number][];
   const ip = c.req.header('CF-Connecting-IP')?.trim();
   const ray = c.req.header('CF-Ray');
   const colo = (c.req.raw as { cf?: { colo?: unknown } }).cf?.colo;
