@@ -42,7 +42,7 @@ async function cold(bucket: ModelBucket): Promise<Record<string, number>> {
   const t3 = performance.now();
   const [planes] = await decoder.decode([await seedToLatent('cold', entry.latentSize)]);
   const t4 = performance.now();
-  encodePng(planesToRgba(planes, entry.imageSize, { size: 128, shape: 'square', valueRange: entry.valueRange }), 128, 128, true);
+  encodePng(planesToRgba(planes, entry.imageSize, { size: 128, valueRange: entry.valueRange }), 128, 128, true);
   const t5 = performance.now();
   return { r2ReadMs: t1 - t0, sha256Ms: t2 - t1, sessionAndTestDecodeMs: t3 - t2, firstDecodeMs: t4 - t3, firstResizeEncodeMs: t5 - t4 };
 }
@@ -54,7 +54,7 @@ export default {
     const { entry, decoder } = await store.model(env.MODELS);
     const latents = await Promise.all(Array.from({ length: n + 20 }, (_, i) => seedToLatent(`micro-${i}`, entry.latentSize)));
     const [planes] = await decoder.decode([latents[0]]);
-    const options = { size: 128, shape: 'square' as const, valueRange: entry.valueRange };
+    const options = { size: 128, valueRange: entry.valueRange };
     const rgba = planesToRgba(planes.slice(), entry.imageSize, options);
     const filtered = paethFilter(rgba, 128, 128, 3).slice();
     // Each codec's start and first encode in this isolate (V8 compiles wasm functions lazily, on their first call),

@@ -56,7 +56,7 @@ async function faces(entry: ModelEntry, count: number): Promise<Uint8Array[]> {
   for (let i = 0; i < count; i++) {
     const z = await seedToLatent(String(i), entry.latentSize);
     const planes = (await session.run({ [entry.input]: new ort.Tensor('float32', z, [1, entry.latentSize]) }))[entry.output].data as Float32Array;
-    out.push(planesToRgba(planes, entry.imageSize, { size: SIZE, shape: 'square', valueRange: entry.valueRange }));
+    out.push(planesToRgba(planes, entry.imageSize, { size: SIZE, valueRange: entry.valueRange }));
   }
   await session.release();
   return out;

@@ -35,7 +35,7 @@ const ENCODERS: Array<{ name: string; encode: (rgba: Uint8Array, rgb: Uint8Array
 export async function benchPng(entry: ModelEntry, planes: Float32Array, sizes: number[], runs: Runs): Promise<PngResult[]> {
   const results: PngResult[] = [];
   for (const size of sizes) {
-    const rgba = planesToRgba(planes, entry.imageSize, { size, shape: 'square', valueRange: entry.valueRange });
+    const rgba = planesToRgba(planes, entry.imageSize, { size, valueRange: entry.valueRange });
     const rgb = rgbOf(rgba);
     for (const { name, encode } of ENCODERS) {
       const samplesMs = await sampleMs(runs, () => encode(rgba, rgb, size));

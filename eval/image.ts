@@ -53,7 +53,7 @@ function rgbaToRgb(rgba: Uint8Array, width: number, height: number): RgbImage {
  * service's own renderer, so the evaluation scores exactly the pixels the service serves.
  */
 export function planesToImage(planes: Float32Array, srcSize: number, size: number, valueRange: readonly [number, number]): RgbImage {
-  return rgbaToRgb(planesToRgba(planes, srcSize, { size, shape: 'square', valueRange }), size, size);
+  return rgbaToRgb(planesToRgba(planes, srcSize, { size, valueRange }), size, size);
 }
 
 /**

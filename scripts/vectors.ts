@@ -33,6 +33,16 @@ const IMAGE_PATHS = [
   '/face/bob?size=256&format=webp&quality=100',
   '/interpolate?from=alice&to=bob&steps=4&size=32&format=webp',
   '/interpolate?from=alice&to=bob&steps=4&size=32&format=jpeg&quality=60',
+  // frames (one per option)
+  '/face/alice.png?width=300&height=200',
+  '/face/alice.png?width=120&height=200&fit=contain',
+  '/face/alice.png?width=300&height=200&fit=contain&background=ff0000',
+  '/face/alice.webp?width=200&height=120&fit=contain&background=transparent',
+  '/face/alice.png?size=48&dpr=3',
+  '/face/alice.png?size=96&grayscale',
+  '/face/alice.png?size=96&blur=4',
+  '/face/alice.jpg?size=64&shape=circle&background=336699',
+  '/interpolate?from=alice&to=bob&steps=3&size=32&shape=circle&background=ffffff&grayscale&blur=2',
 ];
 
 const OUT = resolve(import.meta.dirname, '../test/vectors.json');

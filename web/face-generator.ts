@@ -12,11 +12,13 @@
  * The model comes from the worker's model store (`/models/manifest.json`, `/models/<file>`) and is checked against its
  * manifest sha256 before use, exactly as the worker checks it.
  */
-import { encodingOf } from '../src/http/params';
+import { MAX_SIDE, resolveFrame, type FrameQuery } from '../src/http/frame-query';
+import { encodingOf, faceQuery } from '../src/http/params';
 import { canonicalStrengths } from '../src/runtime/attributes';
 import { drawFaces } from '../src/runtime/draw';
 import { DEFAULT_QUALITY, IMAGE_FORMATS, type Encoders, type ImageFormat } from '../src/runtime/encode';
 import { faceLatent, slerpFrames } from '../src/runtime/face-latent';
+import type { Frame } from '../src/runtime/frame';
 import { seedDigest } from '../src/runtime/latent';
 import type { ModelEntry } from '../src/runtime/manifest';
 import { ModelStore, type LoadedModel, type ModelBucket } from '../src/runtime/model-store';
@@ -35,12 +37,22 @@ export interface FaceGeneratorOptions {
 }
 
 /**
- * How a face is drawn: side in pixels, square or circle (transparent outside the inscribed circle), and attribute
- * strengths (−2…2 by name, see {@link FaceGenerator.attributes}), as the `/face` query takes them.
+ * How a face is drawn, as the `/face` query takes it (and refused as it refuses it, with a RangeError naming the
+ * option): `size` (a square) or `width` and `height` (16–512 px, times `dpr` 1–3), `fit` (`cover` crops, `contain`
+ * pads), `shape` (a circle is transparent outside unless `background` names a colour), `background` (`RRGGBB` or
+ * `transparent`), `grayscale`, `blur` (σ in pixels, 1–10), and attribute strengths (−2…2 by name, see
+ * {@link FaceGenerator.attributes}).
  */
 export interface FaceOptions {
   size?: number;
+  width?: number;
+  height?: number;
+  fit?: 'cover' | 'contain';
   shape?: 'square' | 'circle';
+  background?: string;
+  dpr?: number;
+  grayscale?: boolean;
+  blur?: number;
   attributes?: Record<string, number>;
 }
 
@@ -74,7 +86,20 @@ export interface FaceGenerator {
   encode(imageData: ImageData, format: ImageFormat, quality?: number): Promise<Blob>;
 }
 
-const DEFAULT_SIZE = 128;
+/** The frame `options` describe, checked by the worker's own schema and rules. */
+function frameOf(options: FaceOptions = {}): Frame {
+  const { size, width, height, fit, shape, background, dpr, grayscale, blur } = options;
+  const given = { size, width, height, fit, shape, background, dpr, blur, grayscale: grayscale === undefined ? undefined : grayscale ? '1' : '0' };
+  const query = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+  const parsed = faceQuery.safeParse(query);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new RangeError(`${issue.path.join('.')}: ${issue.message}`);
+  }
+  const frame = resolveFrame(parsed.data as FrameQuery, MAX_SIDE.face);
+  if ('error' in frame) throw new RangeError(frame.error);
+  return frame;
+}
 
 /** The worker's model routes as a {@link ModelBucket}, so the browser reuses the worker's verified model loading. */
 function httpBucket(base: URL): ModelBucket {
@@ -103,10 +128,10 @@ export async function createFaceGenerator(options: FaceGeneratorOptions = {}): P
   };
   // Shifted before any interpolation, as the worker's /interpolate does.
   const latent = async (seed: string, options?: FaceOptions) => faceLatent(await digest(seed), model.entry.latentSize, model.attributes, canonicalStrengths(options?.attributes ?? {}));
-  const render = async (zs: Float32Array[], { size = DEFAULT_SIZE, shape = 'square' }: FaceOptions = {}) => {
-    const started = performance.now();
-    const { rgba } = await drawFaces(model, zs, { size, shape });
-    return { images: rgba.map((px) => new ImageData(new Uint8ClampedArray(px.buffer as ArrayBuffer, px.byteOffset, px.length), size, size)), ms: performance.now() - started };
+  const render = async (zs: Float32Array[], options?: FaceOptions) => {
+    const frame = frameOf(options), started = performance.now();
+    const { rgba } = await drawFaces(model, zs, frame);
+    return { images: rgba.map((px) => new ImageData(new Uint8ClampedArray(px.buffer as ArrayBuffer, px.byteOffset, px.length), frame.width, frame.height)), ms: performance.now() - started };
   };
   const one = async (z: Float32Array, options?: FaceOptions): Promise<Face> => {
     const { images, ms } = await render([z], options);
@@ -134,7 +159,7 @@ export async function createFaceGenerator(options: FaceGeneratorOptions = {}): P
     },
     async encode(imageData, format, quality) {
       const px = pixels(imageData), opaque = isOpaque(px);
-      const encoding = encodingOf(format, IMAGE_FORMATS[format].lossy ? (quality ?? DEFAULT_QUALITY) : undefined, opaque ? 'square' : 'circle');
+      const encoding = encodingOf(format, IMAGE_FORMATS[format].lossy ? (quality ?? DEFAULT_QUALITY) : undefined, opaque ? null : 'shape');
       if ('error' in encoding) throw new RangeError(encoding.error);
       encoders ??= import('../src/runtime/codecs-browser').then(({ browserEncoders }) => browserEncoders(base));
       const bytes = (await (await encoders).get(format)).still(px, imageData.width, imageData.height, { opaque, quality: encoding.quality });

@@ -14,8 +14,8 @@ import { limitRender } from './rate-limit';
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /** Headers every image response carries, the 304 included (CORS comes from the app-wide middleware). */
-function baseHeaders(etag: string, entry: ModelEntry): Record<string, string> {
-  return { 'Cache-Control': IMMUTABLE, ETag: etag, 'X-Model-Version': entry.version };
+function baseHeaders({ etag, entry, vary }: ImageRequest): Record<string, string> {
+  return { 'Cache-Control': IMMUTABLE, ETag: etag, 'X-Model-Version': entry.version, ...(vary ? { Vary: vary } : {}) };
 }
 
 /** True when `If-None-Match` lists `etag` (weak comparison, as RFC 9110 prescribes for this header) or is `*`. */
@@ -36,6 +36,8 @@ export interface ImageRequest {
   cacheKey: string;
   /** The file format `render` writes, which names the Content-Type. */
   format: ImageFormat;
+  /** `Vary` of a URL whose bytes depend on a request header (`format=auto`: Accept); the cached copy carries none. */
+  vary?: string;
   /** Faces a render decodes: what it counts against the client's rate limit (src/http/rate-limit.ts). */
   faces: number;
   /** Makes the image on a cache miss (and reports its stages with hono/timing's setMetric). */
@@ -47,7 +49,7 @@ export interface ImageRequest {
  * in the background. Says which it was, for the request's log line and data point (src/http/observability.ts).
  */
 export async function serveImage(c: Context<AppEnv>, req: ImageRequest): Promise<Response> {
-  const headers = baseHeaders(req.etag, req.entry);
+  const headers = baseHeaders(req);
   const outcome = (cache: ImageOutcome['cache'], bytes?: number) =>
     c.set('image', { cache, model: req.entry.version, format: req.format, faces: req.faces, bytes });
   if (matchesIfNoneMatch(c.req.header('If-None-Match'), req.etag)) {
@@ -63,7 +65,9 @@ export async function serveImage(c: Context<AppEnv>, req: ImageRequest): Promise
     const length = hit.headers.get('Content-Length');
     outcome('hit', length === null ? undefined : Number(length));
     // A matched response's headers are immutable; the timing middleware appends to them, so copy.
-    return new Response(hit.body, hit);
+    const response = new Response(hit.body, hit);
+    if (req.vary) response.headers.set('Vary', req.vary);
+    return response;
   }
 
   outcome('miss');
@@ -72,6 +76,9 @@ export async function serveImage(c: Context<AppEnv>, req: ImageRequest): Promise
   const bytes = await req.render();
   outcome('miss', bytes.length);
   const response = new Response(bytes, { headers: { ...headers, 'Content-Type': IMAGE_FORMATS[req.format].contentType } });
-  c.executionCtx.waitUntil(cache.put(key, response.clone()));
+  const stored = response.clone();
+  // stored under the canonical key of the format chosen, for every URL that means these bytes, so without Vary
+  stored.headers.delete('Vary');
+  c.executionCtx.waitUntil(cache.put(key, stored));
   return response;
 }

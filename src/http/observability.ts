@@ -76,8 +76,8 @@ const RAY = /^[0-9a-f]{16}(-[A-Z]{3})?$/;
 /** Parameters that hold seeds, in the order the line lists them. */
 const SEED_PARAMETERS = ['seed', 'from', 'to'] as const;
 
-/** Parameters that size an image. */
-const SIZE_PARAMETERS = ['size'] as const;
+/** Parameters that size an image (absent ones took their defaults: `size` 128, `dpr` 1). */
+const SIZE_PARAMETERS = ['size', 'width', 'height', 'dpr'] as const;
 
 /** Shorter values are not cut out of a stack: they cannot identify anyone, and cutting them would garble it. */
 const MIN_REDACTED_LENGTH = 4;

@@ -12,6 +12,7 @@ import { version } from '../../package.json';
 import { DEFAULT_QUALITY, IMAGE_FORMATS, LOSSY_FORMATS } from '../runtime/encode';
 import { manifestSchema } from '../runtime/manifest';
 import { ERROR_CODES, type ErrorCode, type ErrorStatus } from './errors';
+import { DEFAULT_SIDE } from './frame-query';
 import { IMMUTABLE } from './image-response';
 import { jsonSchema2020 } from './json-schema';
 import { attributesQuery, facePath, faceQuery, interpolateQuery, latentPath, latentQuery, MAX_STRENGTH } from './params';
@@ -32,6 +33,8 @@ interface Operation {
   querySchema?: ZodTypeAny;
   /** What each parameter means, by name (`attributes` for a query's attribute strengths); the schema says the rest. */
   params?: Record<string, string>;
+  /** Defaults a route applies after parsing (`size` when neither it nor `width`/`height` is given), to document. */
+  defaults?: Record<string, number>;
   /** The 200 response. */
   ok: Json;
   /** Answers `If-None-Match` with 304 and the 200's headers. */
@@ -65,14 +68,23 @@ function operations(): Operation[] {
       description:
         'One generated face, as PNG (the default), WebP or JPEG. `/face/<seed>.png` is the same image as `/face/<seed>`, ' +
         'and `.webp`, `.jpg` or `.jpeg` name the other formats: the URL then ends in an image extension and needs no ' +
-        'query, as a Gravatar `d=` fallback requires. JPEG has no transparency, so `shape=circle` as JPEG is a 400.',
+        'query, as a Gravatar `d=` fallback requires. Any frame: `width` × `height` with `fit`, `background`, `dpr` for ' +
+        '`srcset`, `grayscale` and `blur`. JPEG has no transparency, so a transparent circle or padding as JPEG is a 400.',
       pathSchema: facePath,
       querySchema: faceQuery,
+      defaults: { size: DEFAULT_SIDE },
       params: {
         seed: `${SEED_PROSE} A trailing \`.png\`, \`.webp\`, \`.jpg\` or \`.jpeg\` is the format, not part of the seed (the seed "x.png" is \`/face/x.png.png\`).`,
-        size: 'Side of the image in pixels.',
-        shape: '`circle` makes the outside of the inscribed circle transparent (PNG and WebP only).',
-        format: 'The image format, for a URL without an extension; with one, it may repeat it but a different one is a 400.',
+        size: 'Side of a square image in pixels, before `dpr` (default 128); with `width` or `height` it is a 400.',
+        width: 'Width of the frame in pixels, before `dpr`; alone, the frame is square. Example: `/face/alice.png?width=300&height=200`.',
+        height: 'Height of the frame in pixels, before `dpr`; alone, the frame is square.',
+        fit: '`cover` (default): the face fills the frame and is cropped, a wide frame keeping the eyes and mouth; `contain`: the whole face, centred, the rest filled with `background`.',
+        shape: '`circle` (square frames only) makes the outside of the inscribed circle transparent, or the `background` colour.',
+        background: '`RRGGBB` (hex, no `#`) or `transparent` (PNG and WebP only): what fills the padding of `fit=contain` and the outside of a circle. Without it, `contain` pads with the mean colour of the face\'s own border.',
+        dpr: 'Device pixel ratio for `srcset`: the image is `size` (or `width` × `height`) times it, at most 512 px a side; the same pixels and ETag as the URL without it.',
+        grayscale: 'A flag (`?grayscale` or `grayscale=1`): R = G = B in every pixel.',
+        blur: 'A Gaussian blur of σ = `blur` output pixels.',
+        format: 'The image format, for a URL without an extension; with one, it may repeat it but a different one is a 400. `auto`: WebP where `Accept` lists `image/webp`, PNG otherwise (the response then has `Vary: Accept`).',
         quality: QUALITY_PROSE,
         v: 'Model version (`GET /models/manifest.json` lists them); default: the current one.',
         attributes: ATTRIBUTES_PROSE,
@@ -91,14 +103,19 @@ function operations(): Operation[] {
         'PNG (`format=strip`), WebP (`webp`) or JPEG (`jpeg`), or an animated PNG (APNG, still `image/png`) that plays ' +
         'there and back (`format=apng`). Counts `steps` faces against the rate limit.',
       querySchema: interpolateQuery,
+      defaults: { size: DEFAULT_SIDE },
       params: {
         from: `The first seed. ${SEED_PROSE}`,
         to: 'The last seed.',
         steps: 'Faces from `from` to `to`, both included.',
-        size: 'Side of each face in pixels.',
+        size: 'Side of each face in pixels, before `dpr` (default 128).',
         format: '`strip`: the faces side by side in one PNG; `webp`, `jpeg`: the same strip as WebP or JPEG; `apng`: an animation there and back.',
         quality: QUALITY_PROSE,
-        shape: '`circle` makes the outside of each inscribed circle transparent (not with `jpeg`).',
+        shape: '`circle` makes the outside of each inscribed circle transparent (not with `jpeg`), or the `background` colour.',
+        background: '`RRGGBB` (hex, no `#`) or `transparent`: the outside of each circle (with `shape=circle`; a square face has nothing to fill).',
+        dpr: 'Device pixel ratio: each face is `size` times it, at most 256 px.',
+        grayscale: 'A flag (`?grayscale` or `grayscale=1`): every frame in grey.',
+        blur: 'A Gaussian blur of σ = `blur` output pixels on every frame.',
         v: 'Model version; default: the current one.',
         attributes: `${ATTRIBUTES_PROSE} They shift both ends before interpolating.`,
       },
@@ -305,7 +322,7 @@ function parameters(op: Operation): Json[] {
     in: 'query',
     required: required.includes(name),
     description: describe(name),
-    schema: withParsedDefault(schema, shape[name]),
+    schema: op.defaults?.[name] === undefined ? withParsedDefault(schema, shape[name]) : { ...schema, default: op.defaults[name] },
   }));
   // A schema's catchall (withAttributes) takes every other key: OpenAPI's form of that is an exploded object.
   if (typeof query.additionalProperties === 'object') {

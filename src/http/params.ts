@@ -30,7 +30,34 @@ export function intParam(min: number, max: number, fallback: number) {
 
 /** `shape`: square (default) or circle. */
 export const shape = z.enum(['square', 'circle']).default('square');
-type Shape = z.output<typeof shape>;
+
+/** `width`, `height`: a side of the frame in CSS pixels (before `dpr`). */
+const side = integer(16, 512).optional();
+
+/** `fit`: how a face fills a frame of another aspect; `cover` crops it, `contain` pads it. */
+const fit = z.enum(['cover', 'contain']).default('cover');
+
+/** `background`: a colour as RRGGBB hex (either case), or `transparent`. */
+const background = z
+  .string()
+  .regex(/^([0-9a-fA-F]{6}|transparent)$/, 'must be a colour as 6 hex digits (RRGGBB, no #) or transparent')
+  .transform((s) => s.toLowerCase())
+  .optional();
+
+/** `dpr`: device pixel ratio 1–3; the image is the frame's size times it. */
+const dpr = intParam(1, 3, 1);
+
+/** `grayscale`: a flag (`?grayscale`, `grayscale=1`; `grayscale=0` is off). */
+const grayscale = z
+  .enum(['', '1', '0'], { errorMap: () => ({ message: 'is a flag: grayscale, grayscale=1 or grayscale=0' }) })
+  .transform((s) => s !== '0')
+  .optional();
+
+/** `blur`: σ of a Gaussian blur in output pixels, 1–10. */
+const blur = integer(1, 10).optional();
+
+/** The frame parameters every image route takes (src/http/frame-query.ts turns them into a frame). */
+const effects = { background, dpr, grayscale, blur };
 
 /** `quality` of a lossy format, 1–100; absent means {@link DEFAULT_QUALITY}. */
 export const quality = integer(1, 100).optional();
@@ -54,28 +81,52 @@ export function splitExtension(segment: string): { seed: string; extension?: Ima
   return { seed: segment.slice(0, match.index), extension: match[1] === 'jpg' ? 'jpeg' : (match[1] as ImageFormat) };
 }
 
+/** What makes an image transparent, for the message when its format cannot be: a circle, or a transparent padding. */
+export type Transparency = 'shape' | 'background' | null;
+
 /**
  * The encoding of a request, or why the combination is refused (a 400): `quality` only for the lossy formats, and no
- * `shape=circle` as JPEG, which has no alpha channel to make the outside transparent.
+ * transparency (a circle without a background colour, or `background=transparent` padding) as JPEG.
  */
-export function encodingOf(format: ImageFormat, quality: number | undefined, shape: Shape): Encoding | { error: string } {
+export function encodingOf(format: ImageFormat, quality: number | undefined, transparency: Transparency): Encoding | { error: string } {
   const { lossy, alpha } = IMAGE_FORMATS[format];
   if (!lossy && quality !== undefined) {
     return { error: `quality: ${format} is lossless; quality applies to ${LOSSY_FORMATS.join(' and ')}` };
   }
-  if (shape === 'circle' && !alpha) return { error: `shape: circle needs transparency, which ${format} cannot store; use png or webp, or shape=square` };
+  if (transparency === 'shape' && !alpha) return { error: `shape: circle needs transparency, which ${format} cannot store; use png or webp, shape=square, or a background colour` };
+  if (transparency === 'background' && !alpha) return { error: `background: transparent needs an alpha channel, which ${format} cannot store; use png or webp, or a colour` };
   return { format, quality: lossy ? (quality ?? DEFAULT_QUALITY) : 0 };
 }
 
-/** The encoding of a `/face` request: the path's extension and `format` must agree; neither means PNG. */
-export function faceEncoding(extension: ImageFormat | undefined, query: { format?: ImageFormat; quality?: number; shape: Shape }): Encoding | { error: string } {
+/** `/face`'s `format`: a file format, or `auto` for the best one the request's `Accept` allows. */
+export type FaceFormat = ImageFormat | 'auto';
+
+/**
+ * The format `auto` picks for a request's `Accept` header: WebP where the client lists it (with a non-zero q), PNG
+ * otherwise (every client shows PNG; JPEG cannot carry a circle's transparency).
+ */
+export function negotiateFormat(accept: string | undefined): ImageFormat {
+  const webp = (accept ?? '').split(',').some((part) => {
+    const [type, ...params] = part.trim().toLowerCase().split(';').map((p) => p.trim());
+    const q = params.find((p) => p.startsWith('q='));
+    return type === 'image/webp' && (q === undefined || Number(q.slice(2)) > 0);
+  });
+  return webp ? 'webp' : 'png';
+}
+
+/**
+ * The encoding of a `/face` request: the path's extension and `format` must agree (`auto` with an extension is a
+ * contradiction too); neither means PNG; `auto` is resolved from `accept`.
+ */
+export function faceEncoding(extension: ImageFormat | undefined, query: { format?: FaceFormat; quality?: number }, transparency: Transparency, accept: string | undefined): Encoding | { error: string } {
   if (extension && query.format && extension !== query.format) return { error: `format: ${query.format} contradicts the path's .${IMAGE_FORMATS[extension].extension} extension` };
-  return encodingOf(extension ?? query.format ?? 'png', query.quality, query.shape);
+  const format = query.format === 'auto' ? negotiateFormat(accept) : (extension ?? query.format ?? 'png');
+  return encodingOf(format, query.quality, transparency);
 }
 
 /** The encoding of an `/interpolate` request: `strip` and `apng` are PNG, `webp` and `jpeg` a strip in that format. */
-export function interpolateEncoding(query: { format: 'strip' | 'apng' | 'webp' | 'jpeg'; quality?: number; shape: Shape }): Encoding | { error: string } {
-  return encodingOf(query.format === 'strip' || query.format === 'apng' ? 'png' : query.format, query.quality, query.shape);
+export function interpolateEncoding(query: { format: 'strip' | 'apng' | 'webp' | 'jpeg'; quality?: number }, transparency: Transparency): Encoding | { error: string } {
+  return encodingOf(query.format === 'strip' || query.format === 'apng' ? 'png' : query.format, query.quality, transparency);
 }
 
 /** ETag part of an encoding: empty for PNG, so PNG URLs keep the ETags they always had. */
@@ -134,17 +185,28 @@ export function attributeStrengths(query: Record<string, unknown>, schema: Attri
 }
 
 /** `GET /face/:seed` query. */
-export const faceQuery = withAttributes({ size: intParam(16, 512, 128), shape, format: z.enum(FORMATS).optional(), quality, v: version });
+export const faceQuery = withAttributes({
+  size: side,
+  width: side,
+  height: side,
+  fit,
+  shape,
+  ...effects,
+  format: z.enum([...FORMATS, 'auto']).optional(),
+  quality,
+  v: version,
+});
 
 /** `GET /interpolate` query. */
 export const interpolateQuery = withAttributes({
   from: seed,
   to: seed,
   steps: intParam(2, 16, 8),
-  size: intParam(16, 256, 128),
+  size: integer(16, 256).optional(),
   format: z.enum(['strip', 'apng', 'webp', 'jpeg']).default('strip'),
   quality,
   shape,
+  ...effects,
   v: version,
 });
 

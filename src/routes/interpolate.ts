@@ -8,11 +8,13 @@ import { zValidator } from '@hono/zod-validator';
 import type { AppEnv } from '../http/app-env';
 import { requestStrengths, strengthsQuery, strengthsTag } from '../http/attributes';
 import { jsonError, onInvalid } from '../http/errors';
+import { effectsQuery, effectsTag, MAX_SIDE, resolveFrame, transparencyOf } from '../http/frame-query';
 import { serveImage } from '../http/image-response';
 import { renderImage } from '../http/render';
 import { encodingTag, interpolateEncoding, interpolateQuery, qualityQuery } from '../http/params';
 import type { Encoders } from '../runtime/encode';
 import { faceLatent, slerpFrames } from '../runtime/face-latent';
+import { isOpaque } from '../runtime/frame';
 import { seedDigest } from '../runtime/latent';
 import { toHex } from '../runtime/hex';
 import type { ModelStore } from '../runtime/model-store';
@@ -21,25 +23,29 @@ import type { ModelStore } from '../runtime/model-store';
 export function interpolateRoute(store: ModelStore, encoders: Encoders) {
   return new Hono<AppEnv>().get('/interpolate', zValidator('query', interpolateQuery, onInvalid), async (c) => {
     const query = c.req.valid('query');
-    const { from, to, steps, size, format, shape, v } = query;
-    const encoding = interpolateEncoding(query);
+    const { from, to, steps, format, shape, v } = query;
+    // square frames: `size` × `dpr`, with the background, grayscale and blur each face of the strip gets
+    const frame = resolveFrame(query, MAX_SIDE.interpolate);
+    if ('error' in frame) return jsonError(c, 400, 'invalid_query', frame.error);
+    const size = frame.width;
+    const encoding = interpolateEncoding(query, transparencyOf(frame));
     if ('error' in encoding) return jsonError(c, 400, 'invalid_query', encoding.error);
     const entry = await store.entry(c.env.MODELS, v);
     const strengths = requestStrengths(query, interpolateQuery, entry);
     const [a, b] = await Promise.all([seedDigest(from), seedDigest(to)]);
     const params = `steps=${steps}&size=${size}&format=${format}&shape=${shape}`;
     // `strip`, `webp`, `jpeg`: the frames side by side in one image; `apng`: an animation there and back.
-    const image = { ...encoding, layout: format === 'apng' ? 'loop' : 'row', size, shape } as const;
+    const image = { ...encoding, layout: format === 'apng' ? 'loop' : 'row', width: size, height: size, opaque: isOpaque(frame) } as const;
     return serveImage(c, {
       entry,
       format: image.format,
-      etag: `"${entry.sha256.slice(0, 16)}-${toHex(a.subarray(0, 12))}-${toHex(b.subarray(0, 12))}-${steps}-${size}-${format}-${shape}${encodingTag(encoding)}${strengthsTag(entry, strengths)}"`,
-      cacheKey: `/interpolate?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&${params}${qualityQuery(encoding)}&v=${entry.version}${strengthsQuery(entry, strengths)}`,
+      etag: `"${entry.sha256.slice(0, 16)}-${toHex(a.subarray(0, 12))}-${toHex(b.subarray(0, 12))}-${steps}-${size}-${format}-${shape}${effectsTag(frame)}${encodingTag(encoding)}${strengthsTag(entry, strengths)}"`,
+      cacheKey: `/interpolate?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&${params}${effectsQuery(frame)}${qualityQuery(encoding)}&v=${entry.version}${strengthsQuery(entry, strengths)}`,
       faces: steps,
       render: async () => {
         const model = await store.model(c.env.MODELS, entry.version);
         const [za, zb] = [a, b].map((digest) => faceLatent(digest, entry.latentSize, model.attributes, strengths));
-        return renderImage(c, model, encoders, slerpFrames(za, zb, steps), image);
+        return renderImage(c, model, encoders, slerpFrames(za, zb, steps), frame, image);
       },
     });
   });

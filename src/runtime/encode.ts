@@ -74,22 +74,23 @@ export interface Encoding {
  */
 export type Layout = 'row' | 'loop';
 
-/** What image to make of faces drawn at `size` (square faces are opaque, circles carry alpha). */
+/** What image to make of faces drawn as `width` × `height` frames; `opaque` when no pixel needs alpha. */
 export interface ImageSpec extends Encoding {
   layout: Layout;
-  size: number;
-  shape: 'square' | 'circle';
+  width: number;
+  height: number;
+  opaque: boolean;
 }
 
 /** Display time of one animation frame. */
 export const FRAME_MS = 120;
 
-/** Lays square RGBA faces side by side. */
-function row(faces: Uint8Array[], size: number): Uint8Array {
+/** Lays RGBA frames of `width` × `height` side by side. */
+function row(faces: Uint8Array[], width: number, height: number): Uint8Array {
   if (faces.length === 1) return faces[0];
-  const stride = size * 4, out = new Uint8Array(faces.length * size * stride);
+  const stride = width * 4, out = new Uint8Array(faces.length * height * stride);
   faces.forEach((f, i) => {
-    for (let y = 0; y < size; y++) out.set(f.subarray(y * stride, (y + 1) * stride), (y * faces.length + i) * stride);
+    for (let y = 0; y < height; y++) out.set(f.subarray(y * stride, (y + 1) * stride), (y * faces.length + i) * stride);
   });
   return out;
 }
@@ -115,13 +116,13 @@ export class Encoders {
     return encoder;
   }
 
-  /** Encodes RGBA faces of `spec.size`² as one image file of `spec.format`, laid out as `spec.layout` says. */
+  /** Encodes RGBA frames of `spec.width` × `spec.height` as one image file of `spec.format`, laid out as `spec.layout` says. */
   async encodeFaces(faces: Uint8Array[], spec: ImageSpec): Promise<Uint8Array> {
-    const { size, quality } = spec, opaque = spec.shape === 'square', encoder = await this.get(spec.format);
-    if (spec.layout === 'row') return encoder.still(row(faces, size), size * faces.length, size, { opaque, quality });
+    const { width, height, quality, opaque } = spec, encoder = await this.get(spec.format);
+    if (spec.layout === 'row') return encoder.still(row(faces, width, height), width * faces.length, height, { opaque, quality });
     if (!encoder.animation) throw new Error(`${spec.format} has no animation`);
     // The repeated frames are the same arrays, so an encoder can compress each once.
-    return encoder.animation([...faces, ...faces.slice(1, -1).reverse()], size, size, FRAME_MS, opaque);
+    return encoder.animation([...faces, ...faces.slice(1, -1).reverse()], width, height, FRAME_MS, opaque);
   }
 
   /** The started encoders' wasm linear memory, outside the JS heap; 0 while only PNG has been asked for. */

@@ -13,8 +13,6 @@ import { LruCache } from './lru';
 export interface RgbaOptions {
   /** Output width and height in pixels. */
   size: number;
-  /** `circle` makes everything outside the inscribed circle transparent, with an anti-aliased edge. */
-  shape: 'square' | 'circle';
   /** Decoder values that map to 0 and 255. */
   valueRange: readonly [number, number];
 }
@@ -63,7 +61,7 @@ function makeTaps(src: number, dst: number): Taps {
 }
 
 /** Alpha of a circle inscribed in a `size` square: per-pixel coverage approximated by distance to the edge. */
-function circleMask(size: number): Uint8Array {
+export function circleMask(size: number): Uint8Array {
   return maskCache.get(size, () => makeCircleMask(size));
 }
 
@@ -83,7 +81,8 @@ let rowScratch = new Float64Array(0);
 let accScratch = new Float64Array(0);
 
 /**
- * Renders one decoded face. `planes` holds 3 planes of `srcSize`² floats (R, G, B); returns `size`² RGBA bytes.
+ * Renders one decoded face. `planes` holds 3 planes of `srcSize`² floats (R, G, B); returns `size`² opaque RGBA bytes
+ * (src/runtime/frame.ts draws shapes, frames and effects on them).
  */
 export function planesToRgba(planes: Float32Array, srcSize: number, options: RgbaOptions): Uint8Array {
   const { size } = options;
@@ -120,7 +119,6 @@ export function planesToRgba(planes: Float32Array, srcSize: number, options: Rgb
       }
     }
   }
-  const mask = options.shape === 'circle' ? circleMask(size) : null;
-  for (let i = 0; i < size * size; i++) out[i * 4 + 3] = mask ? mask[i] : 255;
+  for (let i = 0; i < size * size; i++) out[i * 4 + 3] = 255;
   return out;
 }

@@ -9,6 +9,7 @@ import { MODELS_DIR } from '../../scripts/lib/models-dir';
 import { nodeEncoders } from '../../scripts/lib/node-codecs';
 import { NODE_ORTS, type NodeBackend } from '../../scripts/lib/node-ort';
 import { drawFaces } from '../../src/runtime/draw';
+import { isOpaque, squareFrame, type Frame } from '../../src/runtime/frame';
 import type { Encoding } from '../../src/runtime/encode';
 import { faceLatent } from '../../src/runtime/face-latent';
 import { seedDigest } from '../../src/runtime/latent';
@@ -31,10 +32,11 @@ const encoders = nodeEncoders();
 
 /**
  * The image `GET /face/:seed?size&shape&format&quality` serves (PNG unless `encoding` says otherwise), made in Node by
- * the same src/runtime steps as src/routes/face.ts, with the codecs compiled from the same wasm files.
+ * the same src/runtime steps as src/routes/face.ts, with the codecs compiled from the same wasm files; `frame` draws
+ * it in another frame (width × height, fit, background, grayscale, blur) instead of the plain `size` square.
  */
-export async function nodeFace(model: LoadedModel, seed: string, size: number, shape: 'square' | 'circle', encoding: Encoding = { format: 'png', quality: 0 }): Promise<Uint8Array> {
+export async function nodeFace(model: LoadedModel, seed: string, size: number, shape: 'square' | 'circle', encoding: Encoding = { format: 'png', quality: 0 }, frame: Frame = squareFrame(size, shape)): Promise<Uint8Array> {
   const latent = faceLatent(await seedDigest(seed), model.entry.latentSize, model.attributes, []);
-  const { rgba } = await drawFaces(model, [latent], { size, shape });
-  return encoders.encodeFaces(rgba, { ...encoding, layout: 'row', size, shape });
+  const { rgba } = await drawFaces(model, [latent], frame);
+  return encoders.encodeFaces(rgba, { ...encoding, layout: 'row', width: frame.width, height: frame.height, opaque: isOpaque(frame) });
 }

@@ -5,6 +5,8 @@ import { DETERMINISM_CASES, DETERMINISM_COUNT, determinismHashes, determinismPat
 import { startWorker, type RunningWorker } from '../../scripts/lib/miniflare';
 import { currentEntry, readManifest } from '../../scripts/lib/models-dir';
 import type { Vectors } from '../../scripts/lib/vectors';
+import type { Encoding } from '../../src/runtime/encode';
+import { squareFrame, type Frame } from '../../src/runtime/frame';
 import { get, sha256 } from '../support/fixtures';
 import { nodeFace, nodeModel } from '../support/node-runtime';
 
@@ -69,6 +71,23 @@ describe('determinism across fresh isolates', () => {
     for (const c of cases) node.push(sha256(await nodeFace(model, c.seed, c.size, c.shape, c)));
     expect(b).toEqual(a);
     expect(node).toEqual(a);
+  });
+
+  it('frames (width × height, fit, background, dpr, grayscale, blur): the same bytes in worker A, worker B and src/runtime on Node (onnxruntime-web wasm)', async () => {
+    const model = await nodeModel('wasm');
+    const frames: Array<{ query: string; frame: Frame; encoding?: Encoding }> = [
+      { query: 'width=300&height=200', frame: { ...squareFrame(300), height: 200 } },
+      { query: 'width=120&height=200&fit=contain&background=ff8800', frame: { ...squareFrame(120), height: 200, fit: 'contain', background: [255, 136, 0] } },
+      { query: 'width=200&height=120&fit=contain&background=transparent&format=webp', frame: { ...squareFrame(200), height: 120, fit: 'contain', background: 'transparent' }, encoding: { format: 'webp', quality: 85 } },
+      { query: 'size=48&dpr=3&grayscale&blur=3', frame: { ...squareFrame(144), grayscale: true, blur: 3 } },
+      { query: 'size=100&shape=circle&background=0000ff&blur=10&format=jpeg', frame: { ...squareFrame(100, 'circle'), background: [0, 0, 255], blur: 10 }, encoding: { format: 'jpeg', quality: 85 } },
+    ];
+    for (const [i, { query, frame, encoding }] of frames.entries()) {
+      const seed = DETERMINISM_CASES[i].seed;
+      const [a, b] = await Promise.all(workers.map(async (w) => sha256((await get(w, `/face/${encodeURIComponent(seed)}?${query}`)).body)));
+      expect(b, query).toBe(a);
+      expect(sha256(await nodeFace(model, seed, frame.width, frame.shape, encoding, frame)), query).toBe(a);
+    }
   });
 
   it('image bytes (PNG, WebP, JPEG) match the committed vectors for every model version, old ones included', async () => {

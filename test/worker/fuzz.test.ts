@@ -37,7 +37,9 @@ import {
   seed as seedSchema,
   splitExtension,
 } from '../../src/http/params';
+import { MAX_SIDE, resolveFrame, transparencyOf, type FrameQuery } from '../../src/http/frame-query';
 import { IMAGE_FORMATS, type Encoding, type ImageFormat } from '../../src/runtime/encode';
+import { isOpaque, type Frame } from '../../src/runtime/frame';
 import { useWorker } from '../support/fixtures';
 import { jpegInfo, webpInfo } from '../support/image-formats';
 
@@ -119,6 +121,7 @@ const SPELLINGS = [
   ...new Set(SCHEMAS.flatMap((s) => Object.values(objectOf(s).shape as Record<string, z.ZodTypeAny>).flatMap(enumValues))),
   ...versions,
   ...['nope', 'v2', 'BAD!', `${versions[0]} `, 'alice', 'bob', 'x'.repeat(256), 'x'.repeat(257)],
+  ...['ff0000', 'FFFFFF', '00ff7F', 'transparent', 'Transparent', '#ff0000', 'fff', 'zzzzzz', 'ff00001'],
 ];
 
 /** Keys that are not in any schema and not attributes, among them names that are special to JavaScript objects. */
@@ -231,21 +234,37 @@ function validatorQuery(params: URLSearchParams): Record<string, string | string
   return out;
 }
 
-type Checked = { error: string } | { query: Record<string, unknown>; encoding?: Encoding };
+/** What an image route makes of a parsed query: the frame each face is drawn in and the file's encoding. */
+interface ImagePlan {
+  frame: Frame;
+  encoding: Encoding;
+}
+
+type Checked = { error: string } | { query: Record<string, unknown>; plan?: ImagePlan };
 
 /**
- * 400 code, or the parsed query, for `params` under `schema`, in the route's order: the schema, the format's rules
- * (`encoding`: the route's own function of the parsed query), the version, the attribute names.
+ * 400 code, or the parsed query, for `params` under `schema`, in the route's order: the schema, the frame's and the
+ * format's rules (`planOf`: the route's own functions of the parsed query), the version, the attribute names.
  */
-function checkQuery(schema: QuerySchema, params: URLSearchParams, encodingOf?: (query: never) => Encoding | { error: string }): Checked {
+function checkQuery(schema: QuerySchema, params: URLSearchParams, planOf?: (query: never) => ImagePlan | { error: string }): Checked {
   const parsed = schema.safeParse(validatorQuery(params));
   if (!parsed.success) return { error: 'invalid_query' };
   const query = parsed.data as Record<string, unknown>;
-  const encoding = encodingOf?.(query as never);
-  if (encoding && 'error' in encoding) return { error: 'invalid_query' };
+  const plan = planOf?.(query as never);
+  if (plan && 'error' in plan) return { error: 'invalid_query' };
   if (typeof query.v === 'string' && !versions.includes(query.v)) return { error: 'unknown_version' };
   const unknown = Object.keys(query).filter((k) => !ownKeys(schema).includes(k) && !attributeNames.includes(k));
-  return unknown.length ? { error: 'invalid_query' } : { query, encoding };
+  return unknown.length ? { error: 'invalid_query' } : { query, plan };
+}
+
+/** The route's frame then encoding of a parsed query (no Accept header is sent: `format=auto` is PNG). */
+function planOf(maxSide: number, encodingOf: (query: never, frame: Frame) => Encoding | { error: string }) {
+  return (query: never): ImagePlan | { error: string } => {
+    const frame = resolveFrame(query as FrameQuery, maxSide);
+    if ('error' in frame) return frame;
+    const encoding = encodingOf(query, frame);
+    return 'error' in encoding ? encoding : { frame, encoding };
+  };
 }
 
 /** Hono's lenient decoding: the whole string, or else each run of valid escapes on its own. */
@@ -274,16 +293,16 @@ function faceSegmentReadings(url: URL): string[] {
 
 /** The checked query of an image route's URL; `face` takes its format from `segment`'s extension too. */
 function checkImageQuery(route: 'face' | 'interpolate', url: URL, segment = ''): Checked {
-  if (route === 'interpolate') return checkQuery(interpolateQuery, url.searchParams, interpolateEncoding);
-  return checkQuery(faceQuery, url.searchParams, (query: never) => faceEncoding(splitExtension(segment).extension, query));
+  if (route === 'interpolate') return checkQuery(interpolateQuery, url.searchParams, planOf(MAX_SIDE.interpolate, (query, frame) => interpolateEncoding(query, transparencyOf(frame))));
+  return checkQuery(faceQuery, url.searchParams, planOf(MAX_SIDE.face, (query, frame) => faceEncoding(splitExtension(segment).extension, query, transparencyOf(frame), undefined)));
 }
 
 /** The image a parsed face or interpolation query asks for. */
-function imageShape(route: 'face' | 'interpolate', q: Record<string, unknown>, encoding: Encoding): ImageShape {
-  const size = q.size as number, alpha = q.shape === 'circle', format = encoding.format;
-  if (route === 'face') return { format, width: size, height: size, alpha, frames: 1 };
+function imageShape(route: 'face' | 'interpolate', q: Record<string, unknown>, { frame, encoding: { format } }: ImagePlan): ImageShape {
+  const { width, height } = frame, alpha = !isOpaque(frame);
+  if (route === 'face') return { format, width, height, alpha, frames: 1 };
   const steps = q.steps as number;
-  return q.format === 'apng' ? { format, width: size, height: size, alpha, frames: 2 * steps - 2 } : { format, width: steps * size, height: size, alpha, frames: 1 };
+  return q.format === 'apng' ? { format, width, height, alpha, frames: 2 * steps - 2 } : { format, width: steps * width, height, alpha, frames: 1 };
 }
 
 /** An image route's answer (its PNG is checked against {@link imageShape} for every 200, canonical or not). */
@@ -425,7 +444,7 @@ function problems(req: FuzzRequest, answer: Answer, client: string): string[] {
       const readings = (imageRoute === 'face' ? faceSegmentReadings(url) : ['']).map((segment) => {
         const checked = checkImageQuery(imageRoute, url, segment);
         if ('error' in checked) return [`200 for a query the schema rejects (${checked.error})`];
-        return imageProblems(body, contentType, imageShape(imageRoute, checked.query, checked.encoding!));
+        return imageProblems(body, contentType, imageShape(imageRoute, checked.query, checked.plan!));
       });
       if (readings.every((r) => r.length)) out.push(...readings[0]);
     }

@@ -79,6 +79,7 @@ function namedValues(path: string): Record<string, string[]> {
   return {
     seed: ['alice', 'émile 😀', 'x.png', 'x.webp', 'x.jpg'],
     from: ['alice'],
+    background: ['ff0000', 'transparent'],
     to: ['bob'],
     v: [entry.version],
     file: path.startsWith('/runtime/') ? [wasm] : [entry.file, ...(entry.attributesFile ? [entry.attributesFile] : [])],
@@ -88,9 +89,11 @@ function namedValues(path: string): Record<string, string[]> {
 
 /**
  * Parameters that apply only beside a value of another, and that value, which the walk sets with them: `quality`
- * only with a lossy format (with PNG, the default, it is a 400). No schema of a single parameter can say this.
+ * only with a lossy format (with PNG, the default, it is a 400); `dpr` 3 only on a side that stays within the
+ * route's largest (an interpolation frame of the default 128 px is at most dpr 2). No schema of a single parameter
+ * can say this.
  */
-const COMPANIONS: Record<string, Record<string, Value>> = { quality: { format: 'webp' } };
+const COMPANIONS: Record<string, Record<string, Value>> = { quality: { format: 'webp' }, dpr: { size: '64' } };
 
 /** `base` with `param` at `value`, and the companion values `param` needs. */
 function withValue(base: Map<string, Value>, param: string, value: Value): Map<string, Value> {
