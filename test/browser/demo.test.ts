@@ -185,6 +185,36 @@ describe('demo page without WebGPU (WASM fallback)', { timeout: TIMEOUT }, () =>
     frames.forEach((frame, i) => expect(Buffer.from(frame).equals(Buffer.from(stripFrame(strip, 32, 4, i)))).toBe(true));
   });
 
+  it.each([
+    ['width=300&height=200', { width: 300, height: 200 }],
+    ['width=120&height=200&fit=contain&background=ff8800', { width: 120, height: 200, fit: 'contain', background: 'ff8800' }],
+    ['width=200&height=120&fit=contain&background=transparent', { width: 200, height: 120, fit: 'contain', background: 'transparent' }],
+    ['size=48&dpr=3&grayscale=1&blur=3', { size: 48, dpr: 3, grayscale: true, blur: 3 }],
+    ['size=64&shape=circle&background=0000ff', { size: 64, shape: 'circle', background: '0000ff' }],
+  ])('the client API draws /face?%s exactly, and encodes its PNG bytes', async (query, options) => {
+    const drawn: { width: number; height: number; data: number[]; png: number[] } = await page().evaluate(`(async () => {
+      const { createFaceGenerator } = await import('/web/face-generator.js');
+      const faces = await createFaceGenerator();
+      const { imageData } = await faces.generate(${JSON.stringify(SEED)}, ${JSON.stringify(options)});
+      const png = new Uint8Array(await faces.toPng(imageData).arrayBuffer());
+      return { width: imageData.width, height: imageData.height, data: Array.from(imageData.data), png: Array.from(png) };
+    })()`);
+    const server = await serverFace(`/face/${SEED}.png?${query}`);
+    const { width, height } = decodePng(server.bytes);
+    expect([drawn.width, drawn.height]).toEqual([width, height]);
+    expect(Buffer.from(drawn.data).equals(Buffer.from(server.rgba))).toBe(true);
+    expect(Buffer.from(drawn.png).equals(Buffer.from(server.bytes))).toBe(true);
+  });
+
+  it('the client API refuses a frame the server refuses, naming the option', async () => {
+    const message: string = await page().evaluate(`(async () => {
+      const { createFaceGenerator } = await import('/web/face-generator.js');
+      const faces = await createFaceGenerator();
+      return faces.generate('alice', { size: 300, dpr: 2 }).then(() => 'drawn', (e) => e.message);
+    })()`);
+    expect(message).toMatch(/^dpr:/);
+  });
+
   it('writes a screenshot of the page', async () => {
     const png = decodePng(await screenshot(page(), 'demo-wasm.png'));
     expect(png.width).toBeGreaterThan(300);
