@@ -37,7 +37,8 @@ import {
   seed as seedSchema,
   splitExtension,
 } from '../../src/http/params';
-import { MAX_SIDE, resolveFrame, transparencyOf, type FrameQuery } from '../../src/http/frame-query';
+import { resolveFrame, transparencyOf, type FrameQuery } from '../../src/http/frame-query';
+import { MAX_SIDE } from '../../src/http/frame-size';
 import { IMAGE_FORMATS, type Encoding, type ImageFormat } from '../../src/runtime/encode';
 import { isOpaque, type Frame } from '../../src/runtime/frame';
 import { useWorker } from '../support/fixtures';
@@ -167,9 +168,10 @@ function valueArb(schema: QuerySchema, key: string): fc.Arbitrary<string> {
 /**
  * How often each own key is present, as fast-check's option frequency (present `freq` times to absent once): 5 by
  * default, since a missing key takes its default, which for sizes is an expensive 128 px; `quality` half the time,
- * since with PNG (most formats drawn) it is refused and would leave few images to check.
+ * since with PNG (most formats drawn) it is refused and would leave few images to check; the frame's keys half the
+ * time too (`size` beside `width` or `height` is refused, and so are most combinations of many frame options).
  */
-const PRESENCE: Record<string, number> = { quality: 1 };
+const PRESENCE: Record<string, number> = { quality: 1, size: 1, width: 1, height: 1, fit: 1, background: 1, dpr: 1, grayscale: 1, blur: 1 };
 
 /** Query pairs for `schema`: its own keys as {@link PRESENCE} says, attributes and unknown keys now and then, repeats, in any order. */
 function queryArb(schema: QuerySchema): fc.Arbitrary<Array<[string, string]>> {
