@@ -59,6 +59,17 @@ def test_run_folder_records_config_samples_and_summary(trained_run):
     assert list((trained_run / "samples").glob("step-*.png"))
     summary = json.loads((trained_run / "summary.json").read_text())
     assert summary["steps"] == 20 and "val_mse" in summary["final"]
+    # bf16 where the CPU has AMX, float32 elsewhere: recorded either way
+    amx = "amx_bf16" in open("/proc/cpuinfo").read()
+    assert summary["precision"] == ("bf16 autocast" if amx else "float32")
+
+
+def test_amp_is_refused_where_it_would_be_emulated(monkeypatch):
+    from seedface_train import train as T
+    monkeypatch.setattr("builtins.open", lambda *a, **k: iter(["flags\t: fpu avx2 fma\n"]))
+    assert T.bf16_autocast(torch.device("cpu"))[0] is False
+    monkeypatch.setattr("builtins.open", lambda *a, **k: iter(["flags\t: fpu avx2 amx_bf16 amx_tile\n"]))
+    assert T.bf16_autocast(torch.device("cpu"))[0] is True
 
 
 def test_article_ae_preset_is_the_articles_network():

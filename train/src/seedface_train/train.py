@@ -421,7 +421,8 @@ class Trainer:
         summary = {"preset_config": json.loads(cfg.to_json()), "steps": self.step, "wall_time_s": round(self.elapsed, 1),
                    "cpu_time_s": round(self.cpu_seconds, 1),
                    "device": device if self.world == 1 else f"{self.world} processes, each {device}",
-                   "processes": self.world, "train_images": self.n_train,
+                   "processes": self.world, "precision": "bf16 autocast" if self.amp else "float32",
+                   "train_images": self.n_train,
                    "epochs": round(self.step * cfg.batch_size / self.n_train, 2),
                    "final": last, "torch": torch.__version__}
         (self.out / "summary.json").write_text(json.dumps(summary, indent=2))
