@@ -12,8 +12,9 @@
  * The model comes from the worker's model store (`/models/manifest.json`, `/models/<file>`) and is checked against its
  * manifest sha256 before use, exactly as the worker checks it.
  */
-import { MAX_SIDE, resolveFrame, type FrameQuery } from '../src/http/frame-query';
-import { encodingOf, faceQuery } from '../src/http/params';
+import { resolveFrame, type FrameQuery } from '../src/http/frame-query';
+import { MAX_SIDE } from '../src/http/frame-size';
+import { encodingOf, faceQuery, issuesDetail } from '../src/http/params';
 import { canonicalStrengths } from '../src/runtime/attributes';
 import { drawFaces } from '../src/runtime/draw';
 import { DEFAULT_QUALITY, IMAGE_FORMATS, type Encoders, type ImageFormat } from '../src/runtime/encode';
@@ -92,10 +93,7 @@ function frameOf(options: FaceOptions = {}): Frame {
   const given = { size, width, height, fit, shape, background, dpr, blur, grayscale: grayscale === undefined ? undefined : grayscale ? '1' : '0' };
   const query = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
   const parsed = faceQuery.safeParse(query);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new RangeError(`${issue.path.join('.')}: ${issue.message}`);
-  }
+  if (!parsed.success) throw new RangeError(issuesDetail(parsed.error));
   const frame = resolveFrame(parsed.data as FrameQuery, MAX_SIDE.face);
   if ('error' in frame) throw new RangeError(frame.error);
   return frame;

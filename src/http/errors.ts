@@ -7,6 +7,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import { ModelUnavailableError, UnknownVersionError } from '../runtime/model-store';
 import { UnknownAttributeError } from './attributes';
+import { issuesDetail } from './params';
 
 /**
  * Every `error` code the API answers with, by status, and what it means: jsonError takes only these, so the OpenAPI
@@ -51,10 +52,7 @@ interface ValidationResult {
 /** zValidator hook: turns a failed parse into a 400 that names the offending parameter. */
 export function onInvalid(result: ValidationResult, c: Context): Response | undefined {
   if (result.success || !result.error) return undefined;
-  const detail = result.error.issues
-    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
-    .join('; ');
-  return jsonError(c, 400, result.target === 'param' ? 'invalid_param' : 'invalid_query', detail);
+  return jsonError(c, 400, result.target === 'param' ? 'invalid_param' : 'invalid_query', issuesDetail(result.error));
 }
 
 /** App-wide error handler for errors thrown by route handlers; a bug's stack goes into the request's log line. */

@@ -6,6 +6,7 @@
  */
 import type { Frame } from '../runtime/frame';
 import { isOpaque } from '../runtime/frame';
+import { frameSides } from './frame-size';
 import type { Transparency } from './params';
 
 /** The frame parameters of a parsed query. */
@@ -21,18 +22,11 @@ export interface FrameQuery {
   blur?: number;
 }
 
-/** Largest side of a `/face` image and of one `/interpolate` frame, `dpr` included. */
-export const MAX_SIDE = { face: 512, interpolate: 256 } as const;
-
-/** The side a face has when the request names none. */
-export const DEFAULT_SIDE = 128;
-
-/** The frame a query asks for, at most `maxSide` pixels a side once `dpr` is applied; or the 400's message. */
+/** The frame a query asks for, at most `maxSide` pixels a side once `dpr` is applied (src/http/frame-size.ts); or the 400's message. */
 export function resolveFrame(query: FrameQuery, maxSide: number): Frame | { error: string } {
   const { size, width, height, dpr } = query;
   if (size !== undefined && (width !== undefined || height !== undefined)) return { error: 'size: give size (a square) or width and height, not both' };
-  const w = (width ?? height ?? size ?? DEFAULT_SIDE) * dpr;
-  const h = (height ?? width ?? size ?? DEFAULT_SIDE) * dpr;
+  const [w, h] = frameSides(query).map((side) => side * dpr);
   if (Math.max(w, h) > maxSide) return { error: `dpr: ${w / dpr}×${h / dpr} at dpr ${dpr} is ${w}×${h} px, over ${maxSide} px a side` };
   if (query.shape === 'circle' && w !== h) return { error: 'shape: circle needs a square frame (size, or equal width and height)' };
   const fit = w === h ? 'cover' : (query.fit ?? 'cover');

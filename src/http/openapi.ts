@@ -12,7 +12,7 @@ import { version } from '../../package.json';
 import { DEFAULT_QUALITY, IMAGE_FORMATS, LOSSY_FORMATS } from '../runtime/encode';
 import { manifestSchema } from '../runtime/manifest';
 import { ERROR_CODES, type ErrorCode, type ErrorStatus } from './errors';
-import { DEFAULT_SIDE } from './frame-query';
+import { DEFAULT_SIDE } from './frame-size';
 import { IMMUTABLE } from './image-response';
 import { jsonSchema2020 } from './json-schema';
 import { attributesQuery, facePath, faceQuery, interpolateQuery, latentPath, latentQuery, MAX_STRENGTH } from './params';

@@ -1,7 +1,15 @@
 /** Zod schemas for path and query parameters shared by the routes. */
-import { z } from 'zod';
+import { z, type ZodError } from 'zod';
 import { DEFAULT_QUALITY, FORMATS, IMAGE_FORMATS, LOSSY_FORMATS, type Encoding, type ImageFormat } from '../runtime/encode';
 import { VERSION_PATTERN } from '../runtime/manifest';
+
+/**
+ * What a failed parse says to the client (a 400's detail, or the browser client's RangeError): `name: message` for
+ * each issue, so that it names the offending parameter, joined by `; `.
+ */
+export function issuesDetail(error: ZodError): string {
+  return error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; ');
+}
 
 /** Longest seed accepted, in UTF-8 bytes. */
 const MAX_SEED_BYTES = 256;
