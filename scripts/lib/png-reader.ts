@@ -92,3 +92,10 @@ export function decodePng(bytes: Uint8Array): DecodedPng {
   const frames = frameData.map((parts) => unfilter(inflateSync(Buffer.concat(parts)), width, height, colorType === 6 ? 4 : 3));
   return { width, height, colorType, frames, chunkTypes, delaysMs, numPlays };
 }
+
+/** Frame `index` of a horizontal strip of `frames` square RGBA frames of `size` px (an `/interpolate` strip). */
+export function stripFrame(rgba: Uint8Array, size: number, frames: number, index: number): Uint8Array {
+  const out = new Uint8Array(size * size * 4), row = size * 4;
+  for (let y = 0; y < size; y++) out.set(rgba.subarray((y * frames + index) * row, (y * frames + index + 1) * row), y * row);
+  return out;
+}

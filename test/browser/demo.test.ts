@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentEntry } from '../../scripts/lib/models-dir';
 import { get, useWorker } from '../support/fixtures';
-import { decodePng } from '../../scripts/lib/png-reader';
+import { decodePng, stripFrame } from '../../scripts/lib/png-reader';
 import { canvasPixels, launchChromium, waitForRenders } from '../../scripts/lib/chromium';
 
 const worker = useWorker({ models: true, runtime: true });
@@ -27,13 +27,6 @@ async function serverFace(path: string) {
   const { status, body } = await get(worker(), path);
   expect(status).toBe(200);
   return { bytes: body, rgba: decodePng(body).frames[0] };
-}
-
-/** Frame `index` of a horizontal strip of square RGBA frames. */
-function stripFrame(rgba: Uint8Array, size: number, frames: number, index: number): Uint8Array {
-  const out = new Uint8Array(size * size * 4), row = size * 4;
-  for (let y = 0; y < size; y++) out.set(rgba.subarray((y * frames + index) * row, (y * frames + index + 1) * row), y * row);
-  return out;
 }
 
 /** Mean absolute difference of the RGB values, in units of full scale (0–1). */
