@@ -11,6 +11,7 @@
  * ```
  */
 import type { z } from 'zod';
+import { frameSides, MAX_SIDE, type Sides } from '../src/http/frame-size';
 import type { faceQuery, interpolateQuery } from '../src/http/params';
 
 /** The route's own parameters (not the attribute strengths) of a `withAttributes` schema. */
@@ -78,6 +79,25 @@ export function queryFaceUrl(seed: string, query: Readonly<Record<string, QueryV
 export function faceUrl(seed: string, options: FaceUrlOptions = {}, base: URL | string = SERVICE): string {
   const { attributes, ...query } = options;
   return queryFaceUrl(seed, { ...query, ...attributes }, base);
+}
+
+/**
+ * A `srcset` for 1×, 2× and 3× screens of a face laid out at `sides` CSS pixels, `urlAt(dpr)` being its URL at that
+ * pixel ratio: the ratios that keep it within the route's 512 px a side.
+ */
+export function srcsetOf(sides: Sides, urlAt: (dpr: number) => string): string {
+  return [1, 2, 3]
+    .filter((dpr) => Math.max(...sides) * dpr <= MAX_SIDE.face)
+    .map((dpr) => `${urlAt(dpr)} ${dpr}x`)
+    .join(', ');
+}
+
+/**
+ * The `srcset` of {@link faceUrl}'s face for 1×, 2× and 3× screens (`dpr` 2 and 3, as far as 512 px allow): with
+ * `src` = faceUrl(seed, options) and `width` and `height` from the options, an `<img>` sharp on every screen.
+ */
+export function faceSrcset(seed: string, options: FaceUrlOptions = {}, base: URL | string = SERVICE): string {
+  return srcsetOf(frameSides(options), (dpr) => faceUrl(seed, dpr === 1 ? options : { ...options, dpr }, base));
 }
 
 /** The URL of `GET /interpolate` from seed `from` to seed `to` for `options`, on the worker as in {@link faceUrl}. */

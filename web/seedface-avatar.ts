@@ -13,7 +13,7 @@
  * and warns on the console, naming the option; the element fires `load` when a face is shown and `error` then.
  */
 import { MAX_SIDE } from '../src/http/frame-size';
-import { queryFaceUrl, SERVICE, type FaceUrlOptions } from './face-url';
+import { queryFaceUrl, SERVICE, srcsetOf, type FaceUrlOptions } from './face-url';
 import { failureOf, localFaces, SeedfaceElement } from './seedface-element';
 
 /**
@@ -60,10 +60,8 @@ export class SeedfaceAvatar extends SeedfaceElement {
       const reason = await failureOf(img.currentSrc || src);
       if (current()) this.fail(reason);
     };
-    const srcset = [1, 2, 3]
-      .filter((dpr) => Math.max(...sides) * dpr <= MAX_SIDE.face)
-      .map((dpr) => `${dpr === 1 ? src : queryFaceUrl(seed, { ...query, dpr })} ${dpr}x`);
-    Object.assign(img, { width: sides[0], height: sides[1], srcset: srcset.join(', '), src });
+    const srcset = srcsetOf(sides, (dpr) => (dpr === 1 ? src : queryFaceUrl(seed, { ...query, dpr })));
+    Object.assign(img, { width: sides[0], height: sides[1], srcset, src });
     this.show(img);
   }
 }

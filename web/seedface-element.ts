@@ -5,7 +5,7 @@
  * runtime imported on first use and shared by the page, and failure: the box, a console warning that names what
  * was wrong, and an `error` event.
  */
-import { frameSides } from '../src/http/frame-size';
+import { frameSides, type Sides } from '../src/http/frame-size';
 import type { Query } from './local-faces.js';
 
 type LocalFaces = typeof import('./local-faces.js');
@@ -34,9 +34,6 @@ export async function failureOf(url: string): Promise<string> {
     return `the image could not be loaded (${error})`;
   }
 }
-
-/** A size in CSS or device pixels: width, height. */
-export type Sides = [width: number, height: number];
 
 /** The base of the seedface elements: see the module comment. */
 export abstract class SeedfaceElement extends HTMLElement {

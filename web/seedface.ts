@@ -9,7 +9,8 @@
  * - `<seedface-avatar>` (web/seedface-avatar.ts): a seed's face as an `<img>` with a `srcset`, or drawn in the page
  *   with `local`, the seed then never leaving it;
  * - `<seedface-morph>` (web/seedface-morph.ts): the morph between two seeds, playing or following `t`;
- * - `faceUrl()` and `interpolateUrl()` (web/face-url.ts): the routes' URLs, their options typed by the routes' schemas.
+ * - `faceUrl()`, `faceSrcset()` and `interpolateUrl()` (web/face-url.ts): the routes' URLs, their options typed by
+ *   the routes' schemas.
  *
  * URLs point at the worker this module was loaded from. Without `local`, this file is all a page loads; `local`
  * imports the in-page runtime (`/web/local-faces.js`, then ORT's wasm and the model) once, for every element.
@@ -17,7 +18,7 @@
 import { SeedfaceAvatar } from './seedface-avatar';
 import { SeedfaceMorph } from './seedface-morph';
 
-export { faceUrl, interpolateUrl, type FaceUrlOptions, type InterpolateUrlOptions } from './face-url';
+export { faceSrcset, faceUrl, interpolateUrl, type FaceUrlOptions, type InterpolateUrlOptions } from './face-url';
 export { SeedfaceAvatar, SeedfaceMorph };
 
 declare global {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { faceQuery, facePath, interpolateQuery } from '../../src/http/params';
-import { faceUrl, interpolateUrl } from '../../web/face-url';
+import { faceSrcset, faceUrl, interpolateUrl } from '../../web/face-url';
 
 const BASE = 'https://faces.example/';
 
@@ -51,6 +51,16 @@ describe('faceUrl', () => {
     faceUrl('a', { attributes: { smile: 'big' } });
     // @ts-expect-error: steps is /interpolate's
     faceUrl('a', { steps: 4 });
+  });
+});
+
+describe('faceSrcset', () => {
+  it('lists 1×, 2× and 3× as far as the route’s 512 px a side allow', () => {
+    const face = 'https://faces.example/face/alice.png';
+    expect(faceSrcset('alice', { size: 64, shape: 'circle' }, BASE)).toBe(`${face}?size=64&shape=circle 1x, ${face}?size=64&shape=circle&dpr=2 2x, ${face}?size=64&shape=circle&dpr=3 3x`);
+    expect(faceSrcset('alice', { width: 200, height: 100 }, BASE)).toBe(`${face}?width=200&height=100 1x, ${face}?width=200&height=100&dpr=2 2x`);
+    expect(faceSrcset('alice', {}, BASE)).toBe(`${face} 1x, ${face}?dpr=2 2x, ${face}?dpr=3 3x`);
+    expect(faceSrcset('alice', { size: 512 }, BASE)).toBe(`${face}?size=512 1x`);
   });
 });
 
