@@ -1,6 +1,7 @@
 /**
  * The demo page's script (src/routes/home.ts): draws the typed seed's face with the client API, morphs towards a
- * second seed with the slider, reports the backend and timings, and offers the face as PNG, WebP or JPEG.
+ * second seed with the slider, reports the backend and timings, offers the face as PNG, WebP or JPEG, and fills the
+ * embed panel: the `<img>` and `<seedface-avatar>` snippets of the chosen face, each previewed by its own markup.
  *
  * The canvas carries `data-renders`, a count of the frames drawn, so that tests and benchmarks can wait for a frame
  * without guessing.
@@ -8,6 +9,7 @@
 import { seed as seedSchema } from '../src/http/params';
 import { IMAGE_FORMATS, type ImageFormat } from '../src/runtime/encode';
 import { createFaceGenerator, type FaceGenerator } from './face-generator';
+import { faceSrcset, faceUrl, SERVICE } from './face-url';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const form = $<HTMLFormElement>('face-form');
@@ -24,6 +26,7 @@ const downloadFormat = $<HTMLSelectElement>('download-format');
 const status = $<HTMLElement>('status');
 
 const attributesBox = $<HTMLFieldSetElement>('attributes');
+const embedLocal = $<HTMLInputElement>('embed-local');
 
 /** What the canvas should show. */
 interface View {
@@ -76,6 +79,37 @@ function showServerFace({ seed, size, attributes }: View): void {
   serverImg.src = url;
   serverImg.alt = `The face for seed “${seed}” rendered by the server`;
   serverLink.href = url;
+  showEmbed({ seed, size, attributes });
+}
+
+/** The alt text of the embed snippets: not the seed, which may be an e-mail address. */
+const EMBED_ALT = 'Avatar';
+
+/**
+ * The embed panel for the face `view` names: an `<img>` of it (src, srcset, width, height, alt) and a
+ * `<seedface-avatar>` of it (with `local` if ticked), each shown as markup beside the element that markup makes.
+ */
+function showEmbed({ seed, size, attributes }: Pick<View, 'seed' | 'size' | 'attributes'>): void {
+  const strengths = Object.entries(attributes);
+  const options = { size, attributes: Object.fromEntries(strengths.map(([name, s]) => [name, Number(s)])) };
+  const img = document.createElement('img');
+  // attributes in the order the snippet lists them
+  img.setAttribute('src', faceUrl(seed, options));
+  img.setAttribute('srcset', faceSrcset(seed, options));
+  img.setAttribute('width', String(size));
+  img.setAttribute('height', String(size));
+  img.setAttribute('alt', EMBED_ALT);
+  $('embed-img-preview').replaceChildren(img);
+  $('embed-img').textContent = img.outerHTML;
+
+  const avatar = document.createElement('seedface-avatar');
+  avatar.setAttribute('seed', seed);
+  avatar.setAttribute('size', String(size));
+  if (strengths.length) avatar.setAttribute('strengths', strengths.map(([name, s]) => `${name}=${s}`).join(' '));
+  avatar.setAttribute('alt', EMBED_ALT);
+  if (embedLocal.checked) avatar.setAttribute('local', '');
+  $('embed-avatar-preview').replaceChildren(avatar);
+  $('embed-avatar').textContent = `<script type="module" src="${new URL('web/seedface.js', SERVICE).href}"></script>\n${avatar.outerHTML}`;
 }
 
 async function draw(): Promise<void> {
@@ -127,6 +161,7 @@ form.addEventListener('submit', (event) => {
 slider.addEventListener('input', () => update(false));
 toInput.addEventListener('change', () => update(false));
 sizeSelect.addEventListener('change', () => update(true));
+embedLocal.addEventListener('change', () => showEmbed(view()));
 download.addEventListener('click', async () => {
   if (!generator || !shown) return;
   const format = downloadFormat.value as ImageFormat;

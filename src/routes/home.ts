@@ -1,6 +1,7 @@
 /**
  * GET / — the demo page: faces drawn in the browser by web/demo.ts (the worker's own runtime on WebGPU or WASM), the
- * server's PNG beside them for comparison, and the HTTP API in brief. Static HTML: the script reads `?seed=` and
+ * server's PNG beside them for comparison, the embed panel (an `<img>` and a `<seedface-avatar>` of /web/seedface.js
+ * for the chosen face, previewed), and the HTTP API in brief. Static HTML: the script reads `?seed=` and
  * `?to=` itself, so the page is one cacheable document.
  */
 import { Hono } from 'hono';
@@ -14,6 +15,7 @@ const PAGE = `<!doctype html>
 <title>seedface</title>
 <link rel="icon" href="data:,">
 <link rel="modulepreload" href="/web/demo.js">
+<link rel="modulepreload" href="/web/seedface.js">
 <style>
   body { font: 16px/1.5 system-ui, sans-serif; max-width: 46rem; margin: 1.5rem auto; padding: 0 1rem; color: #1b1b1b; }
   form, .row { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; margin: .75rem 0; }
@@ -30,6 +32,9 @@ const PAGE = `<!doctype html>
   code { font-size: .9em; }
   fieldset:not([hidden]) { display: grid; grid-template-columns: minmax(0, 1fr) 10rem 2.5rem; gap: .2rem .75rem; align-items: center; border: 1px solid #ccc; margin: 1rem 0; }
   fieldset input[type=range] { width: 10rem; }
+  .embed { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; margin: .75rem 0; }
+  .embed figure { flex: 0 0 auto; min-width: 8rem; }
+  .embed pre { flex: 1 1 20rem; margin: 0; padding: .5rem .75rem; background: #f3f3f3; white-space: pre-wrap; overflow-wrap: anywhere; }
 </style>
 <main>
 <h1>seedface</h1>
@@ -81,6 +86,24 @@ runtime the server uses (WebGPU where available, WebAssembly otherwise); the rig
   <dt>First face after page load</dt><dd><output id="first-face">–</output></dd>
 </dl>
 
+<h2>In your page</h2>
+<p>The face above, for the seed, size and attributes chosen, in any page: a plain <code>&lt;img&gt;</code> with a
+<code>srcset</code> for 2× and 3× screens, or the <code>&lt;seedface-avatar&gt;</code> element of
+<a href="/web/seedface.js">/web/seedface.js</a> (no framework; <code>&lt;seedface-morph from to&gt;</code> morphs). With
+<code>local</code> the element draws the face in the page, as the left face above is drawn, and sends the seed nowhere.</p>
+<div class="embed">
+  <figure><span id="embed-img-preview"></span><figcaption>Preview</figcaption></figure>
+  <pre><code id="embed-img"></code></pre>
+</div>
+<div class="row">
+  <input type="checkbox" id="embed-local">
+  <label for="embed-local">Draw it in the page (<code>local</code>)</label>
+</div>
+<div class="embed">
+  <figure><span id="embed-avatar-preview"></span><figcaption>Preview</figcaption></figure>
+  <pre><code id="embed-avatar"></code></pre>
+</div>
+
 <h2>HTTP API</h2>
 <p>The <a href="/docs">API reference</a> lists every route, parameter and response; <a href="/openapi.json">/openapi.json</a> is its OpenAPI 3.1 document, for tools and client generators.</p>
 <ul>
@@ -91,11 +114,12 @@ runtime the server uses (WebGPU where available, WebAssembly otherwise); the rig
   <li><a href="/healthz">/healthz</a> — model in service</li>
   <li><a href="/models/manifest.json">/models/manifest.json</a> — the models, and <code>/models/&lt;file&gt;</code> their bytes</li>
 </ul>
-<h2>In your own page</h2>
+<h2>In your own script</h2>
 <pre><code>import { createFaceGenerator } from '/web/face-generator.js';
 const faces = await createFaceGenerator();          // WebGPU, else WebAssembly
 const { imageData } = await faces.generate('alice', { size: 128 });</code></pre>
 </main>
+<script type="module" src="/web/seedface.js"></script>
 <script type="module" src="/web/demo.js"></script>
 </html>
 `;

@@ -208,6 +208,41 @@ describe('demo page without WebGPU (WASM fallback)', { timeout: TIMEOUT }, () =>
     expect(message).toMatch(/^dpr:/);
   });
 
+  it('the embed panel shows the <img> and <seedface-avatar> snippets of the chosen face, previewed by that markup', async () => {
+    const face = (query: string) => new URL(`/face/${SEED}.png?${query}`, worker().url).href;
+    // in markup an attribute's & is &amp;
+    const html = (query: string) => face(query).replaceAll('&', '&amp;');
+    const script = `<script type="module" src="${new URL('/web/seedface.js', worker().url).href}"></script>`;
+    expect(await page().textContent('#embed-img')).toBe(`<img src="${html('size=128')}" srcset="${html('size=128')} 1x, ${html('size=128&dpr=2')} 2x, ${html('size=128&dpr=3')} 3x" width="128" height="128" alt="Avatar">`);
+    expect(await page().textContent('#embed-avatar')).toBe(`${script}\n<seedface-avatar seed="${SEED}" size="128" alt="Avatar"></seedface-avatar>`);
+    const previews = () =>
+      page().evaluate(() => {
+        const img = document.querySelector<HTMLImageElement>('#embed-img-preview img')!;
+        const avatar = document.querySelector('#embed-avatar-preview seedface-avatar')!.shadowRoot!.querySelector<HTMLImageElement>('img');
+        return { img: img.complete ? [img.currentSrc, img.naturalWidth] : [], avatar: avatar?.complete ? [avatar.currentSrc, avatar.naturalWidth] : [] };
+      });
+    // the element's image loads lazily: once it is in view
+    await page().locator('#embed-avatar-preview').scrollIntoViewIfNeeded();
+    await expect.poll(previews).toEqual({ img: [face('size=128'), 128], avatar: [face('size=128'), 128] });
+
+    // another size and `local`: the element draws the server's face in the page
+    const renders = Number(await page().getAttribute('#browser-face', 'data-renders'));
+    await page().selectOption('#size', '64');
+    await waitForRenders(page(), renders + 1);
+    await page().check('#embed-local');
+    expect(await page().textContent('#embed-avatar')).toBe(`${script}\n<seedface-avatar seed="${SEED}" size="64" alt="Avatar" local=""></seedface-avatar>`);
+    const drawn = async () =>
+      page().evaluate(() => {
+        const canvas = document.querySelector('#embed-avatar-preview seedface-avatar')!.shadowRoot!.querySelector('canvas');
+        return canvas ? Array.from(canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data) : [];
+      });
+    await expect.poll(async () => (await drawn()).length, { timeout: 60_000 }).toBe(64 * 64 * 4);
+    expect(Buffer.from(await drawn()).equals(Buffer.from((await serverFace(`/face/${SEED}?size=64`)).rgba))).toBe(true);
+    await page().uncheck('#embed-local');
+    await page().selectOption('#size', '128');
+    await waitForRenders(page(), renders + 2);
+  });
+
   it('writes a screenshot of the page', async () => {
     const png = decodePng(await screenshot(page(), 'demo-wasm.png'));
     expect(png.width).toBeGreaterThan(300);

@@ -4,8 +4,9 @@
  * `Cross-Origin-Embedder-Policy: require-corp` shows faces in plain `<img>`s, while an image without
  * `Cross-Origin-Resource-Policy` is blocked there (so the page does enforce the policy). The demo page and the API
  * reference load under their Content-Security-Policy with no violation, in the console or as events, and still work:
- * the demo draws a face (on WASM, and on WebGPU through SwiftShader), Swagger UI lists every route; an inline style
- * added afterwards is refused and reported, so a violation would have been seen.
+ * the demo draws a face (on WASM, and on WebGPU through SwiftShader) and its embed panel's `<seedface-avatar local>`
+ * (the page elements' inline styles are set through the CSSOM, which the policy allows), Swagger UI lists every
+ * route; an inline style added afterwards is refused and reported, so a violation would have been seen.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -118,6 +119,14 @@ describe('the HTML pages under their Content-Security-Policy', { timeout: TIMEOU
     expect(violations).toEqual([]);
     await addInlineStyle(page);
     await expect.poll(() => violations.length).toBeGreaterThan(0);
+  });
+
+  it('/ draws the embed panel’s <seedface-avatar local> in the page with no violation', async () => {
+    const { page, violations } = await open('/?seed=alice', false);
+    await waitForRenders(page, 1, 120_000);
+    await page.check('#embed-local');
+    await page.waitForFunction(() => document.querySelector('#embed-avatar-preview seedface-avatar')?.shadowRoot?.querySelector('canvas'), undefined, { timeout: 120_000 });
+    expect(violations).toEqual([]);
   });
 
   it('/docs lists every route of the document with no violation', async () => {

@@ -31,6 +31,7 @@ describe('browser routes', () => {
     expect(header('content-type')).toMatch(/^text\/html/);
     const html = text(body);
     expect(html).toContain('<script type="module" src="/web/demo.js">');
+    expect(html).toContain('<script type="module" src="/web/seedface.js">');
     for (const id of ['seed', 'size', 'to', 'morph']) expect(html).toMatch(new RegExp(`<label for="${id}">`));
     for (const route of ['/face/', '/interpolate?', '/latent/', '/attributes', '/healthz', '/models/manifest.json']) expect(html).toContain(route);
     expect(html).toContain('<a href="/docs">API reference</a>');
@@ -38,7 +39,7 @@ describe('browser routes', () => {
   });
 
   it('serves the bundle as static assets', async () => {
-    for (const [file, type] of [['demo.js', /javascript/], ['face-generator.js', /javascript/], ['docs.js', /javascript/], ['docs.css', /^text\/css/]] as const) {
+    for (const [file, type] of [['demo.js', /javascript/], ['face-generator.js', /javascript/], ['docs.js', /javascript/], ['docs.css', /^text\/css/], ['seedface.js', /javascript/], ['local-faces.js', /javascript/]] as const) {
       const { status, header, body } = await get(worker(), `/web/${file}`);
       expect(status).toBe(200);
       expect(header('content-type')).toMatch(type);
