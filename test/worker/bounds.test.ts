@@ -14,6 +14,9 @@ const worker = useWorker({ models: true });
 describe('bounds', () => {
   it.each([
     ['/face/worst-case?size=512&shape=circle', 512, 512, 1],
+    ['/face/worst-case?width=512&height=512&shape=circle&background=ffffff&grayscale&blur=10', 512, 512, 1],
+    ['/face/worst-case?size=256&dpr=2&fit=contain&grayscale&blur=10', 512, 512, 1],
+    ['/interpolate?from=worst&to=case&steps=16&size=128&dpr=2&shape=circle&grayscale&blur=10', 16 * 256, 256, 1],
     ['/interpolate?from=worst&to=case&steps=16&size=256&shape=circle', 16 * 256, 256, 1],
     ['/interpolate?from=worst&to=case&steps=16&size=256&shape=circle&format=apng', 256, 256, 2 * 16 - 2],
   ])('the largest request %s is served whole', async (path, width, height, frames) => {
