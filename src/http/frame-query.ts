@@ -5,7 +5,7 @@
  * size), so equivalent URLs share one ETag and one cache entry, and a plain square face keeps the tags it always had.
  */
 import type { Frame } from '../runtime/frame';
-import { isOpaque } from '../runtime/frame';
+import { isOpaque, pads } from '../runtime/frame';
 import { frameSides } from './frame-size';
 import type { Transparency } from './params';
 
@@ -32,10 +32,11 @@ export function resolveFrame(query: FrameQuery, maxSide: number): Frame | { erro
   const fit = w === h ? 'cover' : (query.fit ?? 'cover');
   const bg = query.background;
   const colour = bg && bg !== 'transparent' ? ([0, 2, 4].map((i) => parseInt(bg.slice(i, i + 2), 16)) as [number, number, number]) : undefined;
+  const frame: Frame = { width: w, height: h, fit, shape: query.shape, background: 'auto', grayscale: query.grayscale ?? false, blur: query.blur ?? 0 };
   // a background fills contain's padding and a circle's outside; a circle's outside is transparent by default
-  const fills = (fit === 'contain' && w !== h) || query.shape === 'circle';
-  const background = !fills ? 'auto' : colour ?? (bg === 'transparent' && query.shape !== 'circle' ? 'transparent' : 'auto');
-  return { width: w, height: h, fit, shape: query.shape, background, grayscale: query.grayscale ?? false, blur: query.blur ?? 0 };
+  if (query.shape === 'circle') frame.background = colour ?? 'auto';
+  else if (pads(frame)) frame.background = colour ?? (bg === 'transparent' ? 'transparent' : 'auto');
+  return frame;
 }
 
 /** What makes the frame transparent, if anything: the parameter a JPEG request is refused for. */

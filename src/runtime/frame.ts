@@ -44,7 +44,7 @@ function isColour(background: Background): background is readonly [number, numbe
 }
 
 /** Whether the frame pads the face (a `contain` frame of another aspect). */
-function pads({ width, height, fit }: Frame): boolean {
+export function pads({ width, height, fit }: Frame): boolean {
   return fit === 'contain' && width !== height;
 }
 
