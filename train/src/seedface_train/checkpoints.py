@@ -65,12 +65,12 @@ def keep_run(run: str | Path, out: str | Path | None = None) -> dict:
     return {"kept": str(out), "step": state["step"], "bytes": out.stat().st_size}
 
 
-def training_weights(state: dict, config: dict) -> dict:
-    """What a published model keeps of its run: the weights it was exported from (the EMA's, where the run keeps
-    one) and the critic, for the next model to start from. No optimiser state: a warm start begins a new schedule."""
-    return {"config": config, "model": state["ema"] if state["ema"] is not None else state["model"],
-            "disc": state["disc"], "step": state["step"], "cpu_seconds": state.get("cpu_seconds")}
-
-
-def load_kept(path: str | Path) -> dict:
-    return torch.load(path, map_location="cpu")
+def write_training_weights(run: str | Path, out: str | Path) -> Path:
+    """What a published model keeps of its run folder: the weights it was exported from (`model.pt`: the EMA's,
+    where the run keeps one) and the critic, for the next model to start from (`--init-from`). No optimiser state: a
+    warm start begins a new schedule."""
+    run = Path(run)
+    trained = torch.load(run / "model.pt", map_location="cpu")
+    summary = json.loads((run / "summary.json").read_text()) if (run / "summary.json").exists() else {}
+    return write_atomically({"config": trained["config"], "model": trained["model"], "disc": trained.get("disc"),
+                             "step": summary.get("steps"), "cpu_seconds": summary.get("cpu_time_s")}, Path(out))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import torch
 
-from .checkpoints import training_weights, write_atomically
+from .checkpoints import write_training_weights
 from .export import served_decoder
 from .grid import save_grid
 from .train import slerp
@@ -124,13 +124,8 @@ def publish(run: str | Path, models: str | Path, name: str, version: str, varian
         entry["attributes"] = sorted(json.loads(attributes.read_text())["attributes"])
         shutil.copyfile(attributes, models / entry["attributesFile"])
     sample_sheet(run, models / f"{name}-{version}.png")
-    # the weights the decoder was exported from, and the critic: the next model's warm start (`train --init-from`)
-    trained = torch.load(run / "model.pt", map_location="cpu")
-    summary = _read(run / "summary.json")
-    state = {"ema": None, "model": trained["model"], "disc": trained.get("disc"), "step": summary.get("steps"),
-             "cpu_seconds": summary.get("cpu_time_s")}
     entry["trainingWeights"] = f"{name}-{version}.train.pt"
-    write_atomically(training_weights(state, trained["config"]), models / entry["trainingWeights"])
+    write_training_weights(run, models / entry["trainingWeights"])
     manifest["models"] = [m for m in manifest["models"] if m["version"] != version] + [entry]
     if make_current:
         manifest["current"] = version
