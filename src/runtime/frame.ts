@@ -62,7 +62,7 @@ export function drawFrame(planes: Float32Array, srcSize: number, valueRange: rea
   // the effects are the face's: a background is the colour the page asked for, and a crop of a blurred face has
   // no edge the blur would have to invent
   if (frame.grayscale) grayscale(face);
-  if (frame.blur) blur(face, side, side, frame.blur);
+  if (frame.blur) blur(face, side, side, frame.blur, frame.grayscale);
   const out = side === width && side === height ? face : frame.fit === 'cover' ? crop(face, side, width, height) : pad(face, side, frame);
   if (frame.shape === 'circle') applyCircle(out, width, frame.background);
   return out;
@@ -140,55 +140,71 @@ function windowMeans(w: number): Uint8Array {
   return table;
 }
 
+let planeScratch = new Uint8Array(0);
 let copyScratch = new Uint8Array(0);
+let rowScratch = new Uint8Array(0);
 let sumScratch = new Int32Array(0);
 
 /**
  * Blurs the RGB of `rgba` in place by three box passes across and three down (edges extended), each with running
- * sums: a cost per pixel independent of σ, integers throughout. Alpha is left as it is.
+ * sums: a cost per pixel independent of σ, integers throughout. Alpha is left as it is. Each channel is blurred as
+ * its own plane (contiguous samples, no alpha to step over); a `gray` frame's three equal channels are blurred once.
  */
-function blur(rgba: Uint8Array, width: number, height: number, sigma: number): void {
-  if (copyScratch.length < rgba.length) copyScratch = new Uint8Array(rgba.length);
-  if (sumScratch.length < width * 4) sumScratch = new Int32Array(width * 4);
-  for (const w of boxWidths(sigma)) {
-    const mean = windowMeans(w);
-    boxRows(rgba, width, height, w, mean);
-    boxColumns(rgba, width, height, w, mean);
+function blur(rgba: Uint8Array, width: number, height: number, sigma: number, gray: boolean): void {
+  const n = width * height;
+  if (planeScratch.length < n) {
+    planeScratch = new Uint8Array(n);
+    copyScratch = new Uint8Array(n);
+  }
+  if (sumScratch.length < width) sumScratch = new Int32Array(width);
+  const plane = planeScratch.subarray(0, n), widths = boxWidths(sigma);
+  for (let c = 0; c < (gray ? 1 : 3); c++) {
+    for (let i = 0; i < n; i++) plane[i] = rgba[i * 4 + c];
+    for (const w of widths) {
+      const mean = windowMeans(w);
+      boxRows(plane, width, height, w, mean);
+      boxColumns(plane, width, height, w, mean);
+    }
+    if (gray) for (let i = 0, o = 0; i < n; i++, o += 4) rgba[o] = rgba[o + 1] = rgba[o + 2] = plane[i];
+    else for (let i = 0; i < n; i++) rgba[i * 4 + c] = plane[i];
   }
 }
 
-/** One box pass of odd width `w` along every row (edges extended), from a copy of the frame. */
-function boxRows(rgba: Uint8Array, width: number, height: number, w: number, mean: Uint8Array): void {
-  const r = w >> 1, last = width - 1, copy = copyScratch;
-  copy.set(rgba);
-  for (let y = 0; y < height; y++) {
-    const row = y * width * 4;
-    for (let c = 0; c < 3; c++) {
-      let sum = 0;
-      for (let k = -r; k <= r; k++) sum += copy[row + (k < 0 ? 0 : k > last ? last : k) * 4 + c];
-      for (let x = 0, o = row + c; x < width; x++, o += 4) {
-        rgba[o] = mean[sum];
-        const add = x + r + 1, drop = x - r;
-        sum += copy[row + (add > last ? last : add) * 4 + c] - copy[row + (drop < 0 ? 0 : drop) * 4 + c];
-      }
+/**
+ * One box pass of odd width `w` along every row of `plane`. Each row is first copied with its edge samples repeated
+ * `r` times on both sides, so the running sum adds and drops without clamping an index.
+ */
+function boxRows(plane: Uint8Array, width: number, height: number, w: number, mean: Uint8Array): void {
+  const r = w >> 1, last = width - 1;
+  if (rowScratch.length < width + w) rowScratch = new Uint8Array(width + w);
+  const ext = rowScratch; // ext[j] = row[clamp(j - r)]
+  for (let y = 0, row = 0; y < height; y++, row += width) {
+    ext.fill(plane[row], 0, r);
+    ext.set(plane.subarray(row, row + width), r);
+    ext.fill(plane[row + last], r + width, width + w);
+    let sum = 0;
+    for (let j = 0; j < w; j++) sum += ext[j];
+    for (let x = 0; x < width; x++) {
+      plane[row + x] = mean[sum];
+      sum += ext[x + w] - ext[x];
     }
   }
 }
 
-/** One box pass of odd width `w` down every column (edges extended): a running sum per sample of a row, row by row. */
-function boxColumns(rgba: Uint8Array, width: number, height: number, w: number, mean: Uint8Array): void {
-  const r = w >> 1, last = height - 1, stride = width * 4, copy = copyScratch, sums = sumScratch;
-  copy.set(rgba);
-  sums.fill(0, 0, stride);
+/** One box pass of odd width `w` down every column of `plane` (edges extended): a running sum per column, row by row. */
+function boxColumns(plane: Uint8Array, width: number, height: number, w: number, mean: Uint8Array): void {
+  const r = w >> 1, last = height - 1, copy = copyScratch, sums = sumScratch;
+  copy.set(plane);
+  sums.fill(0, 0, width);
   for (let k = -r; k <= r; k++) {
-    const src = (k < 0 ? 0 : k > last ? last : k) * stride;
-    for (let i = 0; i < stride; i++) sums[i] += copy[src + i];
+    const src = (k < 0 ? 0 : k > last ? last : k) * width;
+    for (let x = 0; x < width; x++) sums[x] += copy[src + x];
   }
   for (let y = 0; y < height; y++) {
-    const out = y * stride, add = Math.min(last, y + r + 1) * stride, drop = Math.max(0, y - r) * stride;
-    for (let i = 0; i < stride; i++) {
-      if ((i & 3) !== 3) rgba[out + i] = mean[sums[i]];
-      sums[i] += copy[add + i] - copy[drop + i];
+    const out = y * width, add = Math.min(last, y + r + 1) * width, drop = Math.max(0, y - r) * width;
+    for (let x = 0; x < width; x++) {
+      plane[out + x] = mean[sums[x]];
+      sums[x] += copy[add + x] - copy[drop + x];
     }
   }
 }

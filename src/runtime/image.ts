@@ -99,26 +99,47 @@ export function planesToRgba(planes: Float32Array, srcSize: number, options: Rgb
     const base = c * plane;
     for (let y = 0; y < srcSize; y++) {
       const src = base + y * srcSize, dst = y * size;
-      for (let x = 0, t = 0; x < size; x++) {
-        let sum = 0;
-        for (let k = 0; k < count; k++, t++) sum += weights[t] * planes[src + index[t]];
-        rows[dst + x] = sum;
+      if (count === 4) {
+        for (let x = 0, t = 0; x < size; x++, t += 4) {
+          rows[dst + x] = weights[t] * planes[src + index[t]] + weights[t + 1] * planes[src + index[t + 1]] +
+            weights[t + 2] * planes[src + index[t + 2]] + weights[t + 3] * planes[src + index[t + 3]];
+        }
+      } else {
+        for (let x = 0, t = 0; x < size; x++) {
+          let sum = 0;
+          for (let k = 0; k < count; k++, t++) sum += weights[t] * planes[src + index[t]];
+          rows[dst + x] = sum;
+        }
       }
     }
     // Vertical pass row by row: each tap adds a whole source row, a contiguous loop the JIT handles well.
     for (let y = 0; y < size; y++) {
-      acc.fill(0, 0, size);
-      for (let k = 0, t = y * count; k < count; k++, t++) {
-        const w = weights[t], src = index[t] * size;
-        for (let x = 0; x < size; x++) acc[x] += w * rows[src + x];
+      const t = y * count, o = y * size * 4 + c;
+      if (count === 4) {
+        // Upscaling's four bicubic taps, unrolled: the same sums in the same order, without an accumulator row to
+        // store and reload per tap (half the time of the loop below at 512 px).
+        const w0 = weights[t], w1 = weights[t + 1], w2 = weights[t + 2], w3 = weights[t + 3];
+        const r0 = index[t] * size, r1 = index[t + 1] * size, r2 = index[t + 2] * size, r3 = index[t + 3] * size;
+        for (let x = 0; x < size; x++) acc[x] = w0 * rows[r0 + x] + w1 * rows[r1 + x] + w2 * rows[r2 + x] + w3 * rows[r3 + x];
+      } else {
+        acc.fill(0, 0, size);
+        for (let k = 0; k < count; k++) {
+          const w = weights[t + k], src = index[t + k] * size;
+          for (let x = 0; x < size; x++) acc[x] += w * rows[src + x];
+        }
       }
-      for (let x = 0, o = y * size * 4 + c; x < size; x++, o += 4) {
-        // Uint8Array would wrap out-of-range values, so clamp; `+ 0.5 | 0` rounds the non-negative value.
-        const v = (acc[x] - lo) * gain;
-        out[o] = v <= 0 ? 0 : v >= 255 ? 255 : (v + 0.5) | 0;
-      }
+      toBytes(acc, size, lo, gain, out, o);
     }
   }
   for (let i = 0; i < size * size; i++) out[i * 4 + 3] = 255;
   return out;
+}
+
+/** Rounds `size` values to bytes every 4th byte of `out` from `o`. */
+function toBytes(values: Float64Array, size: number, lo: number, gain: number, out: Uint8Array, o: number): void {
+  for (let x = 0; x < size; x++, o += 4) {
+    // Uint8Array would wrap out-of-range values, so clamp; `+ 0.5 | 0` rounds the non-negative value.
+    const v = (values[x] - lo) * gain;
+    out[o] = v <= 0 ? 0 : v >= 255 ? 255 : (v + 0.5) | 0;
+  }
 }
