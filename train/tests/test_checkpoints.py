@@ -1,4 +1,5 @@
 """A run's kept state (checkpoints.py): written while training, resumed on a 'fresh clone' in a fresh process."""
+import json
 import shutil
 import subprocess
 import sys
@@ -50,6 +51,19 @@ def test_a_run_stopped_resumes_from_its_kept_state_in_a_fresh_process_where_an_u
     # and the kept state went on being written, now at the end of the run
     assert torch.load(tmp_path / "kept.pt")["step"] == 20
     assert (tmp_path / "kept.pt").stat().st_size < (stopped / "ckpt.pt").stat().st_size
+
+
+def test_a_finished_runs_kept_state_gives_the_model_on_a_fresh_clone(pack, tmp_path):
+    kept = tmp_path / "kept.pt"
+    Trainer(make_config("tiny"), pack, tmp_path / "run", kept=kept).fit()
+    ended = torch.load(tmp_path / "run" / "model.pt")["model"]
+    shutil.rmtree(tmp_path / "run")  # the machine changed after the last step: only the kept state is left
+    train_cli("--preset", "tiny", "--data", str(pack), "--out", str(tmp_path / "run"), "--keep", str(kept))
+    model = torch.load(tmp_path / "run" / "model.pt")["model"]
+    assert all(torch.equal(v, ended[k]) for k, v in model.items())  # the EMA weights, kept in float32
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["steps"] == 20 and summary["final"]["val_mse"] > 0  # held-out figures for the manifest
+    assert (tmp_path / "run" / "samples" / "step-000020.png").exists()
 
 
 def test_the_kept_form_halves_the_moments_and_expands_back(pack, tmp_path):

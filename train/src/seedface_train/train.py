@@ -415,6 +415,11 @@ class Trainer:
         self.save_checkpoint()
         if not lead:
             return {}
+        if not last:
+            # resumed at the end of the budget (a finished run's kept state on a fresh clone): the held-out figures
+            # and the last sheet the final step would have written, so that publishing finds them
+            last = self.evaluate()
+            self.save_sheet(f"step-{self.step:06d}")
         torch.save({"config": json.loads(cfg.to_json()), "model": self.sampler.state_dict(),
                     "disc": self.disc.state_dict() if self.disc else None}, self.out / "model.pt")
         device = torch.cuda.get_device_name() if self.device.type == "cuda" else f"cpu x{cfg.threads}"
