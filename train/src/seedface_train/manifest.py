@@ -15,8 +15,7 @@ from .grid import save_grid
 from .train import slerp
 
 # What the default models were trained on; `publish --dataset/--license` say it for a model trained on other faces.
-DATASET = ("faces128 (../shared/faces): 40,634 aligned CelebA and UTKFace faces (train split), {size}x{size} "
-           "(Lanczos from 128x128 where smaller)")
+DATASET = "faces128 (../shared/faces): 40,634 aligned CelebA and UTKFace faces (train split), {size}x{size}{how}"
 LICENSE = ("Trained on CelebA and UTKFace, which are licensed for non-commercial research only: so are these weights "
            "and the faces they draw.")
 VERSION_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]{0,31}$")
@@ -67,7 +66,8 @@ def model_entry(run: Path, name: str, version: str, variant: str, file: str, sha
         "parameters": export["parameters"], "macs": export["macs"], "opset": export["opset"],
         "prior": prior.get("kind", "none (decoder samples N(0, I) directly)"),
         "priorFlow": prior.get("flow"),  # the flow's shape and held-out NLL against the Gaussian alone
-        "dataset": dataset or DATASET.format(size=export["image_size"]), "license": license_ or LICENSE,
+        "dataset": dataset or DATASET.format(
+            size=export["image_size"], how=" (Lanczos from 128x128)" if export["image_size"] < 128 else ""), "license": license_ or LICENSE,
         "training": {"preset": summary.get("preset_config", {}).get("arch"), "config": summary.get("preset_config"),
                      "device": summary.get("device"), "wallTimeSeconds": summary.get("wall_time_s"),
                      "cpuSeconds": summary.get("cpu_time_s"),
