@@ -13,7 +13,7 @@ export interface DeterminismCase {
   shape: 'square' | 'circle';
 }
 
-/** Sizes cycled through: the default, a downscale, the decoder's native 64 px (for the current models), an upscale. */
+/** Sizes cycled through: the default (model 6's native 128 px), downscales (to 40, and to models 1–5's native 64 px), an upscale. */
 const SIZES = [128, 40, 64, 96];
 
 /** Number of faces in the list. */

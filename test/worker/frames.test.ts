@@ -14,10 +14,15 @@ async function png(path: string) {
   return { ...response, image, px };
 }
 
-/** Energy of horizontal neighbour differences of an RGBA frame: fine detail. */
+/**
+ * High-frequency energy: the sum of squared second differences along rows. A first difference would also count the
+ * face's broad edges (hair against background), which a σ = 4 blur keeps in part (model 6's alice: 3.8× less by
+ * first differences, 34× by second).
+ */
 function detail(rgba: Uint8Array, width: number, height: number): number {
   let sum = 0;
-  for (let y = 0; y < height; y++) for (let x = 1; x < width; x++) for (let c = 0; c < 3; c++) sum += (rgba[(y * width + x) * 4 + c] - rgba[(y * width + x - 1) * 4 + c]) ** 2;
+  const at = (x: number, y: number, c: number) => rgba[(y * width + x) * 4 + c];
+  for (let y = 0; y < height; y++) for (let x = 1; x < width - 1; x++) for (let c = 0; c < 3; c++) sum += (at(x + 1, y, c) - 2 * at(x, y, c) + at(x - 1, y, c)) ** 2;
   return sum;
 }
 
