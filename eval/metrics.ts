@@ -43,12 +43,17 @@ export function nearestDistances(queries: readonly Float32Array[], references: r
   return queries.map((q) => references.reduce((best, r) => Math.min(best, distance(q, r)), Infinity));
 }
 
-/** Median of the values (NaN for none). */
-export function median(values: readonly number[]): number {
+/** The q-quantile of the values (0 ≤ q ≤ 1), interpolated linearly between the two nearest ranks; NaN for none. */
+export function quantile(values: readonly number[], q: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const at = (sorted.length - 1) * q, below = Math.floor(at);
+  return below + 1 < sorted.length ? sorted[below] + (at - below) * (sorted[below + 1] - sorted[below]) : sorted[below];
+}
+
+/** Median of the values (NaN for none). */
+export function median(values: readonly number[]): number {
+  return quantile(values, 0.5);
 }
 
 /** Lower edges of the age bins: 0–9, 10–19, …, 60–69, 70+. */

@@ -41,7 +41,8 @@ export interface EvalReport {
       halfSize: number;
     };
     diversity: { generated: number; real: number; ratio: number };
-    memorisation: { generatedMedian: number; realMedian: number; ratio: number };
+    /** Nearest-training-face distances: medians and their ratio, and the 5th percentiles (the near tail). */
+    memorisation: { generatedMedian: number; realMedian: number; ratio: number; generatedP05: number; realP05: number };
     attributes: { generated: AttributeSpread; real: AttributeSpread; ageTotalVariation: number };
     sharpness: SharpnessFigures;
     /** Null when no autoencoder was given. */
@@ -108,6 +109,7 @@ export function markdownReport(report: EvalReport): string {
     [`FFD at n = ${f.ffd.halfSize}`, fmt(f.ffd.generatedVsRealHalf), fmt(f.ffd.realHalves), 'real column: real half vs real half (the floor)'],
     ['diversity (mean pairwise distance)', fmt(f.diversity.generated), fmt(f.diversity.real), `ratio ${fmt(f.diversity.ratio)} (1 = as diverse as real)`],
     ['median distance to nearest training face', fmt(f.memorisation.generatedMedian), fmt(f.memorisation.realMedian), `ratio ${fmt(f.memorisation.ratio)} (< 1: closer to training faces than new real faces are)`],
+    ['5th percentile of that distance', fmt(f.memorisation.generatedP05), fmt(f.memorisation.realP05), 'copies of training faces would pull the generated one below the real one'],
     ['mean predicted age', fmt(g.meanAge, 1), fmt(r.meanAge, 1), `modal bin ${modalAge(g)} vs ${modalAge(r)}; age TV distance ${fmt(f.attributes.ageTotalVariation)}`],
     ['predicted female share', pct(g.femaleShare), pct(r.femaleShare), ''],
     ...sharpnessRows(f.sharpness),

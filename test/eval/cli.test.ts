@@ -43,6 +43,9 @@ describe('npm run eval (end to end, n = 8)', () => {
     expect(figures.ffd.halfSize).toBe(4);
     expect(figures.diversity.ratio).toBeGreaterThan(0);
     expect(figures.memorisation.ratio).toBeGreaterThan(0);
+    expect(figures.memorisation.generatedP05).toBeGreaterThan(0);
+    expect(figures.memorisation.generatedP05).toBeLessThanOrEqual(figures.memorisation.generatedMedian);
+    expect(figures.memorisation.realP05).toBeLessThanOrEqual(figures.memorisation.realMedian);
     expect(figures.attributes.generated.ageShares.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 9);
 
     const json = JSON.parse(readFileSync(first.files.json, 'utf8'));
