@@ -125,7 +125,7 @@ export async function evaluate(options: EvalOptions): Promise<{ report: Omit<Eva
       diversity: { generated: diversityGen, real: diversityReal, ratio: diversityGen / diversityReal },
       memorisation: {
         generatedMedian: median(nnGen), realMedian: median(nnReal), ratio: median(nnGen) / median(nnReal),
-        // copies would sit in the near tail, where a median shift alone cannot tell them from faces that are merely typical
+        // copies would sit in the near tail; a median shift alone cannot tell them from merely typical faces
         generatedP05: quantile(nnGen, 0.05), realP05: quantile(nnReal, 0.05),
       },
       attributes: { generated: attrGen, real: attrReal, ageTotalVariation: totalVariation(attrGen.ageShares, attrReal.ageShares) },
