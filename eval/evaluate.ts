@@ -100,6 +100,7 @@ export async function evaluate(options: EvalOptions): Promise<{ report: Omit<Eva
   const realA = realEmb.slice(0, half), realB = realEmb.slice(half, 2 * half);
   const diversityGen = meanPairwiseDistance(genEmb), diversityReal = meanPairwiseDistance(realEmb);
   const nnGen = nearestDistances(genEmb, trainEmb), nnReal = nearestDistances(realEmb, trainEmb);
+  const nnGenMedian = median(nnGen), nnRealMedian = median(nnReal);
   const attrGen = attributeSpread(generated), attrReal = attributeSpread(real.analyses);
   const report: Omit<EvalReport, 'files'> = {
     model: { ...spec },
@@ -124,7 +125,7 @@ export async function evaluate(options: EvalOptions): Promise<{ report: Omit<Eva
       },
       diversity: { generated: diversityGen, real: diversityReal, ratio: diversityGen / diversityReal },
       memorisation: {
-        generatedMedian: median(nnGen), realMedian: median(nnReal), ratio: median(nnGen) / median(nnReal),
+        generatedMedian: nnGenMedian, realMedian: nnRealMedian, ratio: nnGenMedian / nnRealMedian,
         // copies would sit in the near tail; a median shift alone cannot tell them from merely typical faces
         generatedP05: quantile(nnGen, 0.05), realP05: quantile(nnReal, 0.05),
       },
