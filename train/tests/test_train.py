@@ -17,8 +17,10 @@ def test_a_few_steps_lower_the_loss(pack, tmp_path):
     assert losses[-1] < 0.8 * losses[0]
 
 
-def test_resume_continues_exactly(pack, tmp_path):
-    cfg = make_config("tiny", ["steps=20", "ckpt_every=10"])
+# the second: a plain AE whose critic draws from its latents' running Gaussian, which the checkpoint must carry
+@pytest.mark.parametrize("overrides", [[], ["variational=0", "adv_on_samples=1"]])
+def test_resume_continues_exactly(pack, tmp_path, overrides):
+    cfg = make_config("tiny", ["steps=20", "ckpt_every=10", *overrides])
     straight = Trainer(cfg, pack, tmp_path / "straight")
     straight.fit()
     Trainer(cfg, pack, tmp_path / "resumed").fit(until=10)
@@ -260,3 +262,37 @@ def test_one_backward_pass_gives_the_gradients_of_the_whole_objective(pack, tmp_
         assert torch.allclose(got[name], p.grad, rtol=1e-3, atol=1e-6), name
     for name, p in disc.named_parameters():
         assert torch.allclose(got_disc[name], p.grad, rtol=1e-3, atol=1e-6), name
+
+
+def test_the_running_gaussian_learns_the_latents_mean_and_covariance():
+    from seedface_train.prior import RunningGaussian
+    g = torch.Generator().manual_seed(0)
+    mean, mix = torch.tensor([1.0, -2.0, 0.5, 3.0]), torch.randn(4, 4, generator=g)
+    draw = lambda n: mean + torch.randn(n, 4, generator=g) @ mix.T  # noqa: E731
+    running = RunningGaussian(4)
+    first = draw(64)
+    running.update(first)
+    assert torch.allclose(running.mean, first.double().mean(dim=0))  # the first batch is taken outright
+    for _ in range(3000):
+        running.update(draw(64))
+    torch.manual_seed(0)
+    samples = running.sample(50000).double()
+    assert samples.dtype == torch.float64 and samples.shape == (50000, 4)
+    assert torch.allclose(samples.mean(dim=0), mean.double(), atol=0.1)
+    cov = mix.double() @ mix.double().T
+    assert float((samples.T.cov() - cov).abs().max() / cov.abs().max()) < 0.05
+
+
+def test_a_warm_started_plain_autoencoders_critic_draws_from_a_full_rank_gaussian(pack, tmp_path):
+    """At a warm start's first step the running Gaussian has seen one batch (rank < D): it is first filled from more
+    faces, in eval mode, so the first draws are not confined to a few directions."""
+    cfg = make_config("tiny", ["variational=0", "adv_on_samples=1", "adv_start_step=0"])
+    trainer = Trainer(cfg, pack, tmp_path)
+    stats = {k: v.clone() for k, v in trainer.model.state_dict().items() if "running" in k}
+    assert trainer.latents.seen == 0
+    draws = trainer.prior_draws(2 * cfg.latent_size)
+    assert trainer.latents.seen >= 4 * cfg.latent_size
+    assert torch.linalg.matrix_rank(draws - draws.mean(dim=0)) == cfg.latent_size
+    assert all(torch.equal(v, trainer.model.state_dict()[k]) for k, v in stats.items())  # BatchNorm untouched
+    assert trainer.model.training
+    trainer.train_step()  # and the step that uses them runs

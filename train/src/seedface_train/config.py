@@ -28,7 +28,9 @@ class Config:
     grad_weight: float = 0.5  # L1 on image gradients: a sharpening term that needs no downloaded weights
     adv_weight: float = 0.05  # hinge patch-discriminator weight; 0 turns the discriminator off
     adv_start_step: int = 1500
-    adv_on_samples: bool = True  # the critic also sees decoded N(0, I) draws: samples are what we serve
+    # the critic also sees decoded prior draws (samples are what we serve): N(0, I) for a VAE, for a plain AE the
+    # Gaussian of its latents, tracked as it trains (prior.RunningGaussian)
+    adv_on_samples: bool = True
     adv_adaptive: bool = False  # scale the adversarial term by |∇rec| / |∇adv| at the last layer (VQGAN), times adv_weight
     disc_width: int = 16
     disc_depth: int = 3  # stride-2 stages: 3 suits 64 px, 4 gives 128 px the same ~45 px patches

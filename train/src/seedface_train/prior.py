@@ -53,6 +53,39 @@ def fit_latent_prior(means: torch.Tensor, variances: torch.Tensor,
     return fit_gaussian(means, variances.mean(dim=0) if variational else None)
 
 
+class RunningGaussian:
+    """The served prior's Gaussian, tracked while a plain autoencoder trains: moving averages of its latents' first
+    and second moments, so that the critic's draws (`adv_on_samples`) land where the served prior will draw after
+    training, not at N(0, I), where a plain autoencoder's decoder draws colour noise."""
+
+    def __init__(self, dim: int, decay: float = 0.998):
+        # 0.998: ~500 steps of memory, several thousand latents at any batch size we use, short next to a schedule
+        self.decay, self.seen = decay, 0
+        self.mean, self.second = torch.zeros(dim, dtype=torch.float64), torch.zeros(dim, dim, dtype=torch.float64)
+
+    def update(self, latents: torch.Tensor) -> None:
+        """Fold in a batch of latents [N, D]; the first batch sets the averages outright."""
+        x = latents.detach().double().cpu()
+        w = 1.0 if self.seen == 0 else 1.0 - self.decay
+        self.mean.lerp_(x.mean(dim=0), w)
+        self.second.lerp_(x.T @ x / len(x), w)
+        self.seen += len(x)
+
+    def sample(self, n: int) -> torch.Tensor:
+        """n draws [n, D] (float32) from N(mean, covariance); the same jitter as the fitted prior keeps it positive
+        definite."""
+        centred = self.second - torch.outer(self.mean, self.mean)
+        chol = torch.linalg.cholesky(centred + 1e-6 * centred.diagonal().mean() * torch.eye(len(self.mean),
+                                                                                            dtype=torch.float64))
+        return (self.mean + torch.randn(n, len(self.mean), dtype=torch.float64) @ chol.T).float()
+
+    def state_dict(self) -> dict:
+        return {"mean": self.mean, "second": self.second, "seen": self.seen}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.mean, self.second, self.seen = state["mean"].clone(), state["second"].clone(), state["seen"]
+
+
 @torch.no_grad()
 def fold_prior(linear: nn.Linear, mean: torch.Tensor, chol: torch.Tensor) -> None:
     """Rewrite `linear` in place so that linear'(ε) == linear(mean + chol @ ε) for every ε."""

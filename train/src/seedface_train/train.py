@@ -25,7 +25,7 @@ from .data import Batches, age_weights, load_pack, read_labels, to_model_range
 from .grid import save_grid
 from .model import AutoEncoder, PatchDiscriminator, kl_divergence
 from .perceptual import PerceptualDistance
-from .prior import fit_latent_prior
+from .prior import RunningGaussian, fit_latent_prior
 
 
 def pick_device(local_rank: int = 0) -> torch.device:
@@ -181,6 +181,9 @@ class Trainer:
         self.plateau = (torch.optim.lr_scheduler.ReduceLROnPlateau(self.opt, factor=0.5, patience=2)
                         if cfg.schedule == "plateau" else None)
         self.disc_opt = torch.optim.Adam(self.disc.parameters(), lr=2e-4, betas=(0.5, 0.9)) if self.disc else None
+        # where a plain autoencoder's served prior will draw, for the critic's sample draws (a VAE's: N(0, I))
+        self.latents = (RunningGaussian(cfg.latent_size)
+                        if self.disc and cfg.adv_on_samples and not cfg.variational else None)
         # CPU seconds of every process of the run: earlier launches' (from the checkpoint) plus each process's own
         # clock, so the count holds across sessions and process counts; the README states a published run's total
         self.step, self.elapsed, self.cpu_before, self.cpu_seconds = 0, 0.0, 0.0, 0.0
@@ -214,6 +217,7 @@ class Trainer:
                  "disc": self.disc.state_dict() if self.disc else None,
                  "disc_opt": self.disc_opt.state_dict() if self.disc else None,
                  "plateau": self.plateau.state_dict() if self.plateau else None,
+                 "latents": self.latents.state_dict() if self.latents else None,
                  "rng": torch.get_rng_state()}
         checkpoints.write_atomically(state, path)
         if self.kept:
@@ -242,6 +246,8 @@ class Trainer:
             self.disc_opt.load_state_dict(state["disc_opt"])
         if self.plateau:
             self.plateau.load_state_dict(state["plateau"])
+        if self.latents and state.get("latents"):
+            self.latents.load_state_dict(state["latents"])
         torch.set_rng_state(state["rng"])  # reparameterisation and critic draws continue as if never stopped
         return path
 
@@ -273,9 +279,10 @@ class Trainer:
         with autocast:
             recon, mean, logvar = self.train_model(x)
             outputs = [recon]
+            if self.latents:
+                self.latents.update(mean)
             if adversarial and cfg.adv_on_samples:
-                z = torch.randn(x.shape[0] // 2, cfg.latent_size, device=self.device)
-                outputs.append(self.model.decoder(z))
+                outputs.append(self.model.decoder(self.prior_draws(x.shape[0] // 2)))
         images = [o.detach().float().requires_grad_() for o in outputs]  # the waist: [N,3,128,128] each
         terms = reconstruction_loss(cfg, images[0], x)
         if self.perceptual:
@@ -328,6 +335,19 @@ class Trainer:
         terms["loss"] = loss
         # tensors, not floats: reading a value waits for the GPU, so the loop reads them only when it logs
         return {k: v.detach() for k, v in terms.items()}
+
+    def prior_draws(self, n: int) -> torch.Tensor:
+        """n latents [n, D] where the served prior will draw: N(0, I) for a VAE; for a plain autoencoder, from its
+        latents' running Gaussian, which a warm start first fills from enough faces to be full rank."""
+        if self.latents is None:
+            return torch.randn(n, self.cfg.latent_size, device=self.device)
+        if self.latents.seen < 4 * self.cfg.latent_size:
+            self.model.eval()  # the trained BatchNorm statistics, and no update to them from these extra passes
+            with torch.no_grad():
+                while self.latents.seen < 4 * self.cfg.latent_size:
+                    self.latents.update(self.model.encode(self.batches.next())[0])
+            self.model.train()
+        return self.latents.sample(n).to(self.device)
 
     def adaptive_scale(self, outputs: list[torch.Tensor], rec_grads: list[torch.Tensor],
                        adv_grads: tuple[torch.Tensor, ...]) -> torch.Tensor:
