@@ -72,6 +72,17 @@ def test_onnx_matches_torch_in_onnxruntime(trained_run, exported):
         np.testing.assert_allclose(out, decoder(torch.from_numpy(z)).numpy(), atol=1e-4)
 
 
+def test_a_transposed_export_draws_the_same_faces_with_fewer_macs(trained_run, exported, tmp_path):
+    import shutil
+    run = shutil.copytree(trained_run, tmp_path / "run")  # the export writes into the run folder
+    fast = export_run(run, transposed=True)
+    assert "ConvTranspose" in fast["ops"] and "Resize" not in fast["ops"] and "Resize" in exported["ops"]
+    assert fast["doublings"] == "transposed" and exported["doublings"] == "as trained"
+    assert fast["macs"] < exported["macs"] and fast["parameters"] > exported["parameters"]
+    z = np.random.default_rng(2).standard_normal((5, 8)).astype(np.float32)
+    np.testing.assert_allclose(ort_run(fast["onnx"], z)[0], ort_run(exported["onnx"], z)[0], atol=1e-4)
+
+
 def test_the_autoencoder_is_exported_for_the_evaluation(trained_run, exported):
     graph = onnx.load(str(trained_run / "autoencoder.onnx")).graph
     dims = lambda value: [d.dim_param or d.dim_value for d in value.type.tensor_type.shape.dim]  # noqa: E731

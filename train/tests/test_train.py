@@ -117,6 +117,23 @@ def test_an_up_block_folds_its_batchnorm_exactly(kind):
     assert torch.allclose(before, after, atol=1e-5)
 
 
+def test_an_upsample_block_drawn_as_a_transposed_conv_is_the_same_function_at_four_ninths_of_the_macs():
+    from seedface_train.model import UpBlock, count_macs
+    torch.manual_seed(0)
+    block = UpBlock(8, 5)
+    block.train()(torch.randn(16, 8, 5, 5) * 3 + 1)  # running statistics away from the identity
+    block.eval()
+    x = torch.randn(2, 8, 7, 9)  # odd and unequal sides: the borders' padding must agree too
+    with torch.no_grad():
+        before, macs = block(x), count_macs(block, x)
+        block.to_transposed()
+        after = block(x)
+    assert isinstance(block.conv, torch.nn.ConvTranspose2d) and not block.upsample
+    assert after.shape == before.shape == (2, 5, 14, 18)
+    assert torch.allclose(before, after, atol=1e-5)
+    assert count_macs(block, x) * 9 == macs * 4
+
+
 def test_transposed_doublings_cost_four_ninths_of_the_macs():
     from seedface_train.model import Decoder, count_macs
     z = torch.zeros(1, 128)

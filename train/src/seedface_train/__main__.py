@@ -56,6 +56,9 @@ def main(argv: list[str] | None = None) -> None:
 
     p = sub.add_parser("export", help="decoder with the prior folded in → ONNX (fp32), checked against torch")
     p.add_argument("--run", required=True)
+    p.add_argument("--transposed", action="store_true",
+                   help="draw the nearest-upsample + 3x3 doublings as the equal 4x4 stride-2 transposed convs "
+                        "(the same faces up to rounding, 4/9 of their MACs); off keeps a re-export's bytes")
 
     p = sub.add_parser("quantize", help="fp16 and int8 weight-only variants of the exported ONNX, with PSNR")
     p.add_argument("--run", required=True)
@@ -123,7 +126,7 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(fit_run_attributes(args.run, args.labels), indent=2))
     elif args.command == "export":
         from .export import export_run
-        print(json.dumps(export_run(args.run), indent=2))
+        print(json.dumps(export_run(args.run, args.transposed), indent=2))
     elif args.command == "quantize":
         from .quantize import quantize_run
         print(json.dumps(quantize_run(args.run), indent=2))

@@ -31,16 +31,20 @@ class FlowThenDecode(nn.Module):
         return self.decoder(torch.cat([self.flow(eps[:, :latent]), eps[:, latent:]], dim=1))
 
 
-def served_decoder(run: str | Path) -> tuple[nn.Module, int]:
+def served_decoder(run: str | Path, transposed: bool = False) -> tuple[nn.Module, int]:
     """The decoder the service runs: standard-normal ε in (the latent, then any noise map), image in [-1, 1] out.
-    Returns it and the input's size."""
+    Returns it and the input's size. `transposed`: its nearest-upsample + 3×3 doublings drawn as the equal 4×4
+    stride-2 transposed convs (UpBlock.to_transposed): the same faces up to float rounding, at 4/9 of those
+    layers' MACs. Off by default, so that a re-export keeps a published model's bytes."""
     run = Path(run)
     cfg, model = load_run(run)
     decoder = copy.deepcopy(model.decoder).eval()  # load_run builds it in the default (NCHW) memory format
-    for block in decoder.modules():
+    for block in [m for m in decoder.modules() if isinstance(m, UpBlock)]:
         # torch's exporter folds BatchNorm into a Conv itself, but not into a ConvTranspose. Folding the Conv blocks
         # here as well would round differently and change the bytes of every published model when re-exported.
-        if isinstance(block, UpBlock) and not block.upsample:
+        if block.upsample and transposed:
+            block.to_transposed()
+        elif not block.upsample:
             block.fold_norm()
     path = run / "prior.pt"
     if path.exists():
@@ -110,11 +114,12 @@ def export_autoencoder(run: str | Path) -> Path:
     return path
 
 
-def export_run(run: str | Path) -> dict:
+def export_run(run: str | Path, transposed: bool = False) -> dict:
     """Export a run's served decoder to `<run>/decoder.fp32.onnx` (and its autoencoder, for the evaluation's
-    reconstruction figures, to `<run>/autoencoder.onnx`); writes `export.json` with MACs and the check."""
+    reconstruction figures, to `<run>/autoencoder.onnx`); writes `export.json` with MACs and the check.
+    `transposed`: see `served_decoder`."""
     run = Path(run)
-    decoder, latent_size = served_decoder(run)
+    decoder, latent_size = served_decoder(run, transposed)
     path = export_onnx(decoder, latent_size, run / "decoder.fp32.onnx")
     export_autoencoder(run)
     graph = onnx.load(str(path)).graph
@@ -122,6 +127,7 @@ def export_run(run: str | Path) -> dict:
               "image_size": int(decoder(torch.zeros(1, latent_size)).shape[-1]),
               "macs": count_macs(decoder, torch.zeros(1, latent_size)), "parameters": count_params(decoder),
               "ops": sorted({node.op_type for node in graph.node}), "prior_folded": (run / "prior.pt").exists(),
+              "doublings": "transposed" if transposed else "as trained",
               "max_abs_diff_vs_torch": check_against_torch(decoder, path, latent_size)}
     (run / "export.json").write_text(json.dumps(report, indent=2))
     return report

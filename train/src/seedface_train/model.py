@@ -85,6 +85,21 @@ class UpBlock(nn.Module):
             self.conv.bias.copy_((self.conv.bias - self.norm.running_mean) * scale + self.norm.bias)
         self.norm = nn.Identity()
 
+    def to_transposed(self) -> None:
+        """Become the same function drawn as a 4×4 stride-2 transposed conv, at 4/9 of the MACs, for export (eval
+        mode; folds the BatchNorm). Nearest ×2 then a 3×3 conv gives each output phase a 2×2 window of inputs, whose
+        weights are sums of the 3×3's taps: along each axis, output 2i reads input i−1 with w[0] and i with w[1] + w[2];
+        output 2i+1 reads i with w[0] + w[1] and i+1 with w[2]. The transposed conv's tap k serves output 2i − 1 + k."""
+        assert self.upsample, "already a transposed conv"
+        self.fold_norm()
+        w3 = self.conv.weight.double()  # [out, in, 3, 3]
+        taps = torch.tensor([[0, 0, 1], [0, 1, 1], [1, 1, 0], [1, 0, 0]], dtype=torch.float64)  # [4, 3]
+        conv = nn.ConvTranspose2d(self.conv.in_channels, self.conv.out_channels, 4, 2, 1)
+        with torch.no_grad():
+            conv.weight.copy_(torch.einsum("ka,oiab,lb->iokl", taps, w3, taps).float())  # [in, out, 4, 4]
+            conv.bias.copy_(self.conv.bias)
+        self.conv, self.upsample = conv, False
+
 
 class SubPixelHead(nn.Module):
     """The last doubling, drawn at full resolution for a quarter of the cost (ESPCN's sub-pixel convolution): a 3×3
