@@ -171,6 +171,11 @@ def test_publish_writes_a_manifest_whose_sha_is_right(trained_run, exported, tmp
     assert kept["disc"] is not None and kept["step"] == 20 and "opt" not in kept
     with pytest.raises(SystemExit):
         publish(trained_run, tmp_path, "tiny", "t1", variant="fp32")  # same version, other bytes
+    # the same weights published again as another graph share the first one's training weights file
+    publish(trained_run, tmp_path, "tiny", "t2", variant="fp32")
+    second = json.loads((tmp_path / "manifest.json").read_text())["models"][1]
+    assert second["version"] == "t2" and second["trainingWeights"] == entry["trainingWeights"]
+    assert not (tmp_path / "tiny-t2.train.pt").exists()
 
 
 def test_publish_records_the_data_set_and_licence_it_is_given(trained_run, exported, tmp_path):

@@ -88,6 +88,19 @@ def sample_sheet(run: Path, path: Path) -> Path:
     return save_grid([faces[:8], faces[8:16], faces[16:], row], path)
 
 
+def _published_weights(run: Path, entries: list[dict], models: Path) -> str | None:
+    """The training weights file of a published model with exactly the run's weights (a re-export of them, e.g.
+    `export --transposed`), so that a second copy of the same 11 MB does not go into the repository."""
+    weights = torch.load(run / "model.pt", map_location="cpu")["model"]
+    for entry in entries:
+        path = models / entry.get("trainingWeights", "")
+        if entry.get("trainingWeights") and path.exists():
+            kept = torch.load(path, map_location="cpu")["model"]
+            if kept.keys() == weights.keys() and all(torch.equal(v, kept[k]) for k, v in weights.items()):
+                return entry["trainingWeights"]
+    return None
+
+
 def publish(run: str | Path, models: str | Path, name: str, version: str, variant: str | None = None,
             make_current: bool = True, eval_report: str | Path | None = None,
             baseline_report: str | Path | None = None, dataset: str | None = None,
@@ -124,8 +137,8 @@ def publish(run: str | Path, models: str | Path, name: str, version: str, varian
         entry["attributes"] = sorted(json.loads(attributes.read_text())["attributes"])
         shutil.copyfile(attributes, models / entry["attributesFile"])
     sample_sheet(run, models / f"{name}-{version}.png")
-    entry["trainingWeights"] = f"{name}-{version}.train.pt"
-    write_training_weights(run, models / entry["trainingWeights"])
+    entry["trainingWeights"] = (_published_weights(run, manifest["models"], models)
+                                or write_training_weights(run, models / f"{name}-{version}.train.pt").name)
     manifest["models"] = [m for m in manifest["models"] if m["version"] != version] + [entry]
     if make_current:
         manifest["current"] = version
