@@ -92,12 +92,11 @@ def _published_weights(run: Path, entries: list[dict], models: Path) -> str | No
     """The training weights file of a published model with exactly the run's weights (a re-export of them, e.g.
     `export --transposed`), so that a second copy of the same 11 MB does not go into the repository."""
     weights = torch.load(run / "model.pt", map_location="cpu")["model"]
-    for entry in entries:
-        path = models / entry.get("trainingWeights", "")
-        if entry.get("trainingWeights") and path.exists():
-            kept = torch.load(path, map_location="cpu")["model"]
+    for name in dict.fromkeys(e["trainingWeights"] for e in entries if e.get("trainingWeights")):  # each file once
+        if (models / name).exists():
+            kept = torch.load(models / name, map_location="cpu")["model"]
             if kept.keys() == weights.keys() and all(torch.equal(v, kept[k]) for k, v in weights.items()):
-                return entry["trainingWeights"]
+                return name
     return None
 
 

@@ -40,8 +40,13 @@ def fit_gaussian(latents: torch.Tensor, noise: torch.Tensor | None = None,
     cov = centred.T @ centred / (len(latents) - 1)
     if noise is not None:
         cov += torch.diag(noise)
-    cov += jitter * cov.diagonal().mean() * torch.eye(len(mean), dtype=cov.dtype)
-    return mean, torch.linalg.cholesky(cov)
+    return mean, jittered_cholesky(cov, jitter)
+
+
+def jittered_cholesky(cov: torch.Tensor, jitter: float = 1e-6) -> torch.Tensor:
+    """Lower Cholesky factor of a covariance [D, D] with `jitter` × its mean variance added on the diagonal, which
+    keeps a sample covariance of nearly dependent latents positive definite."""
+    return torch.linalg.cholesky(cov + jitter * cov.diagonal().mean() * torch.eye(len(cov), dtype=cov.dtype))
 
 
 def fit_latent_prior(means: torch.Tensor, variances: torch.Tensor,
@@ -72,11 +77,8 @@ class RunningGaussian:
         self.seen += len(x)
 
     def sample(self, n: int) -> torch.Tensor:
-        """n draws [n, D] (float32) from N(mean, covariance); the same jitter as the fitted prior keeps it positive
-        definite."""
-        centred = self.second - torch.outer(self.mean, self.mean)
-        chol = torch.linalg.cholesky(centred + 1e-6 * centred.diagonal().mean() * torch.eye(len(self.mean),
-                                                                                            dtype=torch.float64))
+        """n draws [n, D] (float32) from N(mean, covariance), jittered as the fitted prior is."""
+        chol = jittered_cholesky(self.second - torch.outer(self.mean, self.mean))
         return (self.mean + torch.randn(n, len(self.mean), dtype=torch.float64) @ chol.T).float()
 
     def state_dict(self) -> dict:
