@@ -143,6 +143,59 @@ def test_transposed_doublings_cost_four_ninths_of_the_macs():
     assert count_macs(transposed, z) - fixed == 4 * (count_macs(upsample, z) - fixed) // 9
 
 
+def test_a_widened_decoder_starts_as_the_trained_one_and_its_new_channels_learn():
+    from seedface_train.model import Decoder, load_widened
+    torch.manual_seed(0)
+    trained = Decoder(make_config("tiny"))  # widths 16, 8, 8
+    trained.train()(torch.randn(16, 8) * 2)  # BatchNorm statistics away from the identity
+    wide = Decoder(make_config("tiny", ["dec_widths=16,12,8"]))
+    load_widened(wide, trained.state_dict())
+    z = torch.randn(4, 8)
+    with torch.no_grad():
+        assert torch.equal(wide.eval()(z), trained.eval()(z))
+    new_in, new_out = wide.blocks[1].conv.weight[:, 8:], wide.blocks[0].conv.weight[8:]
+    assert torch.count_nonzero(new_in) == 0 and torch.count_nonzero(new_out) > 0
+    # the readers of the new channels get gradients at once, the new channels themselves once the readers moved
+    wide.train()(z).square().mean().backward()
+    assert wide.blocks[1].conv.weight.grad[:, 8:].abs().sum() > 0
+    with torch.no_grad():
+        wide.blocks[1].conv.weight[:, 8:] += 0.01
+    wide.zero_grad()
+    wide(z).square().mean().backward()
+    assert wide.blocks[0].conv.weight.grad[8:].abs().sum() > 0
+
+
+def test_a_wider_sub_pixel_head_starts_as_the_trained_one():
+    from seedface_train.model import Decoder, load_widened
+    torch.manual_seed(0)
+    trained = Decoder(make_config("tiny", ["image_size=32", "dec_head=4"]))
+    wide = Decoder(make_config("tiny", ["image_size=32", "dec_head=6", "dec_widths=16,8,12"]))
+    load_widened(wide, trained.state_dict())
+    z = torch.randn(4, 8)
+    with torch.no_grad():
+        assert torch.equal(wide.eval()(z), trained.eval()(z))
+
+
+def test_widening_refuses_narrower_layers_and_other_layers():
+    from seedface_train.model import Decoder, load_widened
+    trained = Decoder(make_config("tiny")).state_dict()
+    for overrides, message in ((["dec_widths=16,4,8"], "does not fit"),
+                               (["dec_stem=2", "dec_widths=16,8,8,8"], "not the same")):
+        with pytest.raises(ValueError, match=message):
+            load_widened(Decoder(make_config("tiny", overrides)), trained)
+
+
+def test_a_warm_start_into_wider_layers_draws_what_the_trained_model_drew(trained_run, pack, tmp_path):
+    from seedface_train.runs import load_run
+    _, trained = load_run(trained_run)
+    trainer = Trainer(make_config("tiny", ["dec_widths=16,12,8"]), pack, tmp_path)
+    trainer.warm_start(trained_run / "model.pt")
+    z = torch.randn(4, 8)
+    with torch.no_grad():
+        assert torch.allclose(trainer.ema.module.eval().decoder(z), trained.eval().decoder(z), atol=1e-6)
+    trainer.fit()  # and trains
+
+
 def test_the_sub_pixel_head_draws_twice_the_trunks_size():
     from seedface_train.model import AutoEncoder, SubPixelHead, count_macs
     cfg = make_config("cpu128")

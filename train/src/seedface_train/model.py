@@ -267,6 +267,30 @@ class AutoEncoder(nn.Module):
         return self.decoder(z), mean, logvar
 
 
+def load_widened(module: nn.Module, state: dict[str, torch.Tensor]) -> None:
+    """Load a trained network's `state` into `module`, the same network with more channels in some layers (Net2Net's
+    function-preserving widening, in its zero form). Each grown tensor keeps the trained values in its leading slice.
+    Its entries that read the new channels (dim 1 of a conv or linear weight) start at zero, so the wider network
+    draws exactly what the trained one drew; the new channels' own weights, biases and BatchNorm entries (dim 0) keep
+    their fresh init, so that they learn once their readers move off zero (with both at zero, neither would).
+    A sub-pixel head grows the same way: DepthToSpace draws output channel c from its input channels 4c … 4c+3, so
+    the trained channels stay in the leading slice there too."""
+    own = {k: v.clone() for k, v in module.state_dict().items()}  # the fresh init, to be overwritten where trained
+    if set(own) != set(state):
+        raise ValueError("not the same network: the layers differ, not only their widths")
+    for name, trained in state.items():
+        target = own[name]
+        if target.shape == trained.shape:
+            target.copy_(trained)
+            continue
+        if target.dim() != trained.dim() or any(t < s for t, s in zip(target.shape, trained.shape)):
+            raise ValueError(f"{name}: {tuple(trained.shape)} does not fit in {tuple(target.shape)}")
+        if target.dim() > 1:
+            target[:, trained.shape[1]:] = 0.0  # [out, in, …]: what the new input channels feed in
+        target[tuple(slice(0, n) for n in trained.shape)] = trained
+    module.load_state_dict(own)
+
+
 def count_macs(module: nn.Module, example: torch.Tensor) -> int:
     """Multiply-accumulates of one forward pass on `example` (convs, transposed convs and linears)."""
     total = 0

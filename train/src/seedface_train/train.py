@@ -23,7 +23,7 @@ from . import checkpoints, distributed
 from .config import Config
 from .data import Batches, age_weights, load_pack, read_labels, to_model_range
 from .grid import save_grid
-from .model import AutoEncoder, PatchDiscriminator, kl_divergence
+from .model import AutoEncoder, PatchDiscriminator, kl_divergence, load_widened
 from .perceptual import PerceptualDistance
 from .prior import RunningGaussian, fit_latent_prior
 
@@ -252,12 +252,12 @@ class Trainer:
         return path
 
     def warm_start(self, path: Path) -> None:
-        """Start from trained weights (the EMA's where the file has them) with fresh optimisers and schedule."""
+        """Start from trained weights (the EMA's where the file has them) with fresh optimisers and schedule; a
+        config with wider decoder layers (`dec_widths`) starts from the same function (model.load_widened)."""
         state = torch.load(path, map_location=self.device)
-        weights = state.get("ema") or state["model"]
-        self.model.load_state_dict(weights)
+        load_widened(self.model, state.get("ema") or state["model"])
         if self.ema:
-            self.ema.module.load_state_dict(weights)
+            self.ema.module.load_state_dict(self.model.state_dict())
         if self.disc and state.get("disc") is not None:
             self.disc.load_state_dict(state["disc"])
 
