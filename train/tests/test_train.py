@@ -186,14 +186,21 @@ def test_widening_refuses_narrower_layers_and_other_layers():
 
 
 def test_a_warm_start_into_wider_layers_draws_what_the_trained_model_drew(trained_run, pack, tmp_path):
+    from seedface_train.checkpoints import write_training_weights
     from seedface_train.runs import load_run
     _, trained = load_run(trained_run)
-    trainer = Trainer(make_config("tiny", ["dec_widths=16,12,8"]), pack, tmp_path)
-    trainer.warm_start(trained_run / "model.pt")
+    weights = write_training_weights(trained_run, tmp_path / "tiny-1.train.pt")  # as published
+    trainer = Trainer(make_config("tiny", ["dec_widths=16,12,8"]), pack, tmp_path / "wide")
+    trainer.warm_start(weights)
     z = torch.randn(4, 8)
     with torch.no_grad():
         assert torch.allclose(trainer.ema.module.eval().decoder(z), trained.eval().decoder(z), atol=1e-6)
-    trainer.fit()  # and trains
+    summary = trainer.fit()  # and trains, and says what it began from: the file, its steps and CPU time
+    assert summary["started_from"]["file"] == "tiny-1.train.pt" and summary["started_from"]["steps"] == 20
+    assert summary["started_from"]["cpu_time_s"] > 0
+    resumed = Trainer(trainer.cfg, pack, tmp_path / "wide")  # which a resume keeps
+    resumed.load_checkpoint()
+    assert resumed.started_from == summary["started_from"]
 
 
 def test_the_sub_pixel_head_draws_twice_the_trunks_size():

@@ -71,6 +71,8 @@ def model_entry(run: Path, name: str, version: str, variant: str, file: str, sha
         "training": {"preset": summary.get("preset_config", {}).get("arch"), "config": summary.get("preset_config"),
                      "device": summary.get("device"), "wallTimeSeconds": summary.get("wall_time_s"),
                      "cpuSeconds": summary.get("cpu_time_s"),
+                     # a warm start's own steps and CPU time are not in the run's: the file it began from, with them
+                     "startedFrom": summary.get("started_from"),
                      "steps": summary.get("steps"), "epochs": summary.get("epochs"), "torch": summary.get("torch"),
                      "finalLosses": {k: round(v, 5) for k, v in final.items() if isinstance(v, float)}},
         "quantizationReport": quant.get("variants"),

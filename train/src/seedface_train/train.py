@@ -187,6 +187,7 @@ class Trainer:
         # CPU seconds of every process of the run: earlier launches' (from the checkpoint) plus each process's own
         # clock, so the count holds across sessions and process counts; the README states a published run's total
         self.step, self.elapsed, self.cpu_before, self.cpu_seconds = 0, 0.0, 0.0, 0.0
+        self.started_from = None  # a warm start's file, and the steps and CPU time already spent on its weights
         # fixed draws for the sample sheets, so sheets from different steps compare like for like
         g = torch.Generator().manual_seed(1234)
         self.sheet_z = torch.randn(16, cfg.latent_size, generator=g).to(self.device)
@@ -218,7 +219,7 @@ class Trainer:
                  "disc_opt": self.disc_opt.state_dict() if self.disc else None,
                  "plateau": self.plateau.state_dict() if self.plateau else None,
                  "latents": self.latents.state_dict() if self.latents else None,
-                 "rng": torch.get_rng_state()}
+                 "started_from": self.started_from, "rng": torch.get_rng_state()}
         checkpoints.write_atomically(state, path)
         if self.kept:
             checkpoints.write_atomically(checkpoints.compact(state, json.loads(self.cfg.to_json())), self.kept)
@@ -248,6 +249,7 @@ class Trainer:
             self.plateau.load_state_dict(state["plateau"])
         if self.latents and state.get("latents"):
             self.latents.load_state_dict(state["latents"])
+        self.started_from = state.get("started_from")
         torch.set_rng_state(state["rng"])  # reparameterisation and critic draws continue as if never stopped
         return path
 
@@ -255,6 +257,7 @@ class Trainer:
         """Start from trained weights (the EMA's where the file has them) with fresh optimisers and schedule; a
         config with wider decoder layers (`dec_widths`) starts from the same function (model.load_widened)."""
         state = torch.load(path, map_location=self.device)
+        self.started_from = {"file": Path(path).name, "steps": state.get("step"), "cpu_time_s": state.get("cpu_seconds")}
         load_widened(self.model, state.get("ema") or state["model"])
         if self.ema:
             self.ema.module.load_state_dict(self.model.state_dict())
@@ -444,7 +447,7 @@ class Trainer:
                     "disc": self.disc.state_dict() if self.disc else None}, self.out / "model.pt")
         device = torch.cuda.get_device_name() if self.device.type == "cuda" else f"cpu x{cfg.threads}"
         summary = {"preset_config": json.loads(cfg.to_json()), "steps": self.step, "wall_time_s": round(self.elapsed, 1),
-                   "cpu_time_s": round(self.cpu_seconds, 1),
+                   "cpu_time_s": round(self.cpu_seconds, 1), "started_from": self.started_from,
                    "device": device if self.world == 1 else f"{self.world} processes, each {device}",
                    "processes": self.world, "precision": "bf16 autocast" if self.amp else "float32",
                    "train_images": self.n_train,
