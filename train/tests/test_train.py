@@ -176,6 +176,14 @@ def test_a_wider_sub_pixel_head_starts_as_the_trained_one():
         assert torch.equal(wide.eval()(z), trained.eval()(z))
 
 
+def test_a_warm_start_with_another_critic_trains_a_fresh_one(trained_run, pack, tmp_path):
+    trainer = Trainer(make_config("tiny", ["disc_depth=2"]), pack, tmp_path)  # the file's critic has 3 stages
+    fresh = {k: v.clone() for k, v in trainer.disc.state_dict().items()}
+    trainer.warm_start(trained_run / "model.pt")
+    assert all(torch.equal(v, trainer.disc.state_dict()[k]) for k, v in fresh.items())
+    assert trainer.fit()["steps"] == 20
+
+
 def test_widening_refuses_narrower_layers_and_other_layers():
     from seedface_train.model import Decoder, load_widened
     trained = Decoder(make_config("tiny")).state_dict()

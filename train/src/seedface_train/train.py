@@ -255,14 +255,20 @@ class Trainer:
 
     def warm_start(self, path: Path) -> None:
         """Start from trained weights (the EMA's where the file has them) with fresh optimisers and schedule; a
-        config with wider decoder layers (`dec_widths`) starts from the same function (model.load_widened)."""
+        config with wider decoder layers (`dec_widths`) starts from the same function (model.load_widened), a config
+        with another critic from an untrained one."""
         state = torch.load(path, map_location=self.device)
         self.started_from = {"file": Path(path).name, "steps": state.get("step"), "cpu_time_s": state.get("cpu_seconds")}
         load_widened(self.model, state.get("ema") or state["model"])
         if self.ema:
             self.ema.module.load_state_dict(self.model.state_dict())
-        if self.disc and state.get("disc") is not None:
-            self.disc.load_state_dict(state["disc"])
+        trained_disc = state.get("disc")
+        if self.disc and trained_disc is not None:
+            own = self.disc.state_dict()
+            if own.keys() == trained_disc.keys() and all(own[k].shape == v.shape for k, v in trained_disc.items()):
+                self.disc.load_state_dict(trained_disc)
+            elif self.rank == 0:  # another critic (e.g. `disc_depth`): it starts untrained, the autoencoder does not
+                print("warm start: the file's critic has another shape; this run's critic starts untrained")
 
     # -- one step ----------------------------------------------------------------------------------------------------
     def train_step(self) -> dict[str, float]:
