@@ -280,9 +280,6 @@ def load_widened(module: nn.Module, state: dict[str, torch.Tensor]) -> None:
         raise ValueError("not the same network: the layers differ, not only their widths")
     for name, trained in state.items():
         target = own[name]
-        if target.shape == trained.shape:
-            target.copy_(trained)
-            continue
         if target.dim() != trained.dim() or any(t < s for t, s in zip(target.shape, trained.shape)):
             raise ValueError(f"{name}: {tuple(trained.shape)} does not fit in {tuple(target.shape)}")
         if target.dim() > 1:
