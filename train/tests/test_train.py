@@ -18,7 +18,7 @@ def test_a_few_steps_lower_the_loss(pack, tmp_path):
 
 
 # the second: a plain AE whose critic draws from its latents' running Gaussian, which the checkpoint must carry
-@pytest.mark.parametrize("overrides", [[], ["variational=0", "adv_on_samples=1"]])
+@pytest.mark.parametrize("overrides", [[], ["variational=0", "adv_on_samples=1"], ["disc_heads=2"]])
 def test_resume_continues_exactly(pack, tmp_path, overrides):
     cfg = make_config("tiny", ["steps=20", "ckpt_every=10", *overrides])
     straight = Trainer(cfg, pack, tmp_path / "straight")
@@ -182,6 +182,23 @@ def test_a_warm_start_with_another_critic_trains_a_fresh_one(trained_run, pack, 
     trainer.warm_start(trained_run / "model.pt")
     assert all(torch.equal(v, trainer.disc.state_dict()[k]) for k, v in fresh.items())
     assert trainer.fit()["steps"] == 20
+
+
+def test_a_two_head_critic_weighs_its_patches_and_its_whole_face_view_alike():
+    from seedface_train.model import PatchDiscriminator
+    torch.manual_seed(0)
+    one, two = PatchDiscriminator(8, 3), PatchDiscriminator(8, 3, heads=2)
+    assert set(one.state_dict()) < set(two.state_dict())  # one head keeps the keys of the files trained before heads
+    x = torch.randn(2, 3, 32, 32, requires_grad=True)
+    feats, logits = two.features(x)
+    assert logits.shape == (2, 2, 8, 8)  # the 4×4 view repeated up to the 8×8 patches' size
+    fine, coarse = two.finer_logits[0](feats[1]), two.logit(feats[2])
+    assert torch.allclose(logits.mean(), (fine.mean() + coarse.mean()) / 2, atol=1e-6)
+    logits.mean().backward()
+    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in (two.logit.weight_orig,
+                                                                       two.finer_logits[0].weight_orig))
+    with pytest.raises(ValueError, match="1 to 3 logit heads"):
+        PatchDiscriminator(8, 3, heads=4)
 
 
 def test_widening_refuses_narrower_layers_and_other_layers():

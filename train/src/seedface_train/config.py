@@ -34,6 +34,7 @@ class Config:
     adv_adaptive: bool = False  # scale the adversarial term by |∇rec| / |∇adv| at the last layer (VQGAN), times adv_weight
     disc_width: int = 16
     disc_depth: int = 3  # stride-2 stages: 3 suits 64 px, 4 gives 128 px the same ~45 px patches
+    disc_heads: int = 1  # logit maps, read off the last stages: 2 at depth 5 judges 46 px patches and the whole face
     fm_weight: float = 0.0  # L1 between the critic's features of a face and of its reconstruction
     ffl_weight: float = 0.0  # focal frequency loss (Jiang et al. 2021): spectrum error, hardest frequencies weighted
     perc_weight: float = 0.0  # perceptual distance on a face network's features (perceptual.py; not the eval's)

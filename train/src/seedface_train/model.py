@@ -217,27 +217,41 @@ class ArticleDecoder(nn.Module):
 
 
 class PatchDiscriminator(nn.Module):
-    """Spectral-norm patch critic: one real/fake logit per patch (~22 px at depth 3, ~46 px at depth 4), for a hinge
-    loss that sharpens texture. `features` also returns each stage's activations, for feature matching."""
+    """Spectral-norm patch critic: one real/fake logit per patch (~22 px at depth 3, ~46 px at depth 4, ~94 px, most of
+    a 128-px face, at depth 5), for a hinge loss that sharpens texture. `features` also returns each stage's
+    activations, for feature matching.
 
-    def __init__(self, width: int = 16, depth: int = 3):
+    `heads` > 1 also reads logits off the stages before the last (a multi-scale critic, as pix2pixHD's): at depth 5
+    with 2 heads, the ~46 px patches judge texture and the ~94 px ones whether the parts belong to one face. Each
+    coarser map is repeated up to the finest one's size, so every scale weighs the same in a mean over the logits."""
+
+    def __init__(self, width: int = 16, depth: int = 3, heads: int = 1):
         super().__init__()
+        if not 1 <= heads <= depth:
+            raise ValueError(f"a critic of {depth} stages has 1 to {depth} logit heads, not {heads}")
         sn = nn.utils.spectral_norm
         stages, cin = [], 3
-        for i in range(depth):  # [N,3,128,128] → [N,16,64,64] → [N,32,32,32] → [N,64,16,16] → [N,128,8,8]
+        for i in range(depth):  # [N,3,128,128] → [N,16,64,64] → [N,32,32,32] → [N,64,16,16] → [N,128,8,8] → [N,256,4,4]
             cout = width << i
             stages.append(nn.Sequential(sn(nn.Conv2d(cin, cout, 4, 2, 1)), nn.LeakyReLU(0.2)))
             cin = cout
         self.stages = nn.ModuleList(stages)
-        self.logit = sn(nn.Conv2d(cin, 1, 3, 1, 1))  # → [N,1,8,8]
+        self.logit = sn(nn.Conv2d(cin, 1, 3, 1, 1))  # the last stage's: → [N,1,8,8] at depth 4
+        # the earlier stages' heads, finest first (none for one head, so a one-head critic keeps its state's keys)
+        self.finer_logits = nn.ModuleList(sn(nn.Conv2d(width << i, 1, 3, 1, 1)) for i in range(depth - heads, depth - 1))
 
     def features(self, x: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
-        """Each stage's activations and the patch logits."""
+        """Each stage's activations and the patch logits, [N,heads,h,w] at the finest head's size."""
         feats = []
         for stage in self.stages:
             x = stage(x)
             feats.append(x)
-        return feats, self.logit(x)
+        first = len(feats) - 1 - len(self.finer_logits)
+        maps = [head(f) for head, f in zip(self.finer_logits, feats[first:])] + [self.logit(x)]
+        if len(maps) == 1:
+            return feats, maps[0]
+        size = maps[0].shape[-2:]
+        return feats, torch.cat([F.interpolate(m, size=size, mode="nearest") for m in maps], 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.features(x)[1]

@@ -168,7 +168,7 @@ class Trainer:
         self.model = AutoEncoder(cfg).to(self.device, memory_format=fmt)
         self.ema = EMA(self.model, cfg.ema_decay) if cfg.ema_decay else None
         self.perceptual = PerceptualDistance(cfg.perc_net).to(self.device) if cfg.perc_weight else None
-        self.disc = (PatchDiscriminator(cfg.disc_width, cfg.disc_depth).to(self.device, memory_format=fmt)
+        self.disc = (PatchDiscriminator(cfg.disc_width, cfg.disc_depth, cfg.disc_heads).to(self.device, memory_format=fmt)
                      if cfg.adv_weight else None)
         # The wrapper averages the autoencoder's gradients across ranks; the critic's are averaged by hand
         # (distributed.average_gradients), as its one backward pass is not a plain loss.backward()
