@@ -248,8 +248,6 @@ class PatchDiscriminator(nn.Module):
             feats.append(x)
         first = len(feats) - 1 - len(self.finer_logits)
         maps = [head(f) for head, f in zip(self.finer_logits, feats[first:])] + [self.logit(x)]
-        if len(maps) == 1:
-            return feats, maps[0]
         size = maps[0].shape[-2:]
         return feats, torch.cat([F.interpolate(m, size=size, mode="nearest") for m in maps], 1)
 
